@@ -378,6 +378,15 @@ BINDINGS = [
     KeyBinding("picker.up", "k", "Previous row", "picker", "move(-1)", "Previous row"),
     KeyBinding("picker.first", "g", "First row", "picker", "first", "First row"),
     KeyBinding("picker.last", "G", "Last row", "picker", "last", "Last row"),
+    KeyBinding(
+        "picker.find",
+        "slash",
+        "Find the rows holding the words typed (escape clears them first)",
+        "picker",
+        "find",
+        "Find",
+        show=True,
+    ),
     KeyBinding("picker.close", "escape,q", "Close", "picker", "dismiss_none", "Close", show=True),
     KeyBinding(
         "timeline.revisions",

@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import OptionList
+from textual.widgets import OptionList, Static
 
 from fetchers.config import Config
 from fetchers.healthbook import HealthBook
@@ -144,7 +144,7 @@ async def test_capital_h_shows_each_sources_health(tmp_path: Path, feed_server: 
         await pilot.press("H")
         await seen(app).wait_for(LeadsRead, since=since)
         await until(pilot, lambda: isinstance(app.screen, PickerScreen))
-        await pilot.press("end")  # its last source (the footer takes two lines here)
+        await pilot.press("home")  # failing: the first row (the footer takes two lines here)
         await pilot.pause()
         # (its row: the name is said again under the list, with its address)
         rows = [line for line in screen_text(app).splitlines() if " 503 Down Wire " in line]
@@ -171,8 +171,7 @@ async def test_the_health_picker_follows_a_poll_while_open_and_keeps_its_highlig
         await seen(app).wait_for(LeadsRead, since=since)
         await until(pilot, lambda: isinstance(app.screen, PickerScreen))
         picker = app.screen
-        await pilot.press("end")  # Down Wire
-        await pilot.pause()
+        await pilot.pause()  # (Down Wire, failing: the first row, highlighted)
 
         def down_row() -> str:
             rows = screen_text(app).splitlines()
@@ -287,14 +286,14 @@ async def test_the_health_picker_says_where_a_feed_moved_for_good(tmp_path: Path
 
 
 async def test_the_health_pickers_columns_follow_the_terminals_width(tmp_path: Path) -> None:
-    """Opened at 60 columns and widened to 200, the names stayed 10 cells wide ("Reuters
-    B…") as they were said when it opened."""
+    """Opened at 60 columns and widened to 200, the names stayed 10 cells wide ("Reute…
+    Asia", cut in the middle) as they were said when it opened."""
     config = failing_sources(tmp_path, ["Yonhap", "Reuters Business Asia"])
     app = make_app(tmp_path, config)  # (none is due: no poll says the rows again)
     async with piloted(app, (60, 20)) as pilot:
         await settle(app, pilot, want=6)
         await open_health(app, pilot)
-        assert re.search(r"\b404 Reuters B… ", screen_text(app))
+        assert re.search(r"\b404 Reute…Asia ", screen_text(app))
         await pilot.resize_terminal(200, 50)
         await until(pilot, lambda: "404 Reuters Business Asia " in screen_text(app))
 
@@ -319,3 +318,122 @@ async def test_the_highlighted_source_stays_in_sight_as_the_terminal_shrinks(
             listed = picker.query_one(OptionList)
             assert listed.highlighted == 29
             assert re.search(r"\b404 Desk 29 ", screen_text(app)), (width, height)
+
+
+def a_desk_of(tmp_path: Path, names: list[str], failing: set[str]) -> Config:
+    """A config of these sources, those `failing` failing (404, three times in a row), the
+    others read two hours ago; six stored articles."""
+    config = seed_only_config(tmp_path)
+    config.sources = [Source(name, url=f"https://{n}.example/feed") for n, name in enumerate(names)]
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch([make(n) for n in range(6)])
+    health = {}
+    for s in config.sources:
+        fails = s.name in failing
+        health[s.name] = SourceHealth(
+            s.name,
+            s.location,
+            status="error" if fails else "ok",
+            http_status=404 if fails else 200,
+            failures=3 if fails else 0,
+            last_error="HTTP 404 Not Found" if fails else None,
+            last_ok=FROZEN - timedelta(hours=2),
+            last_polled=FROZEN - timedelta(minutes=1),
+            next_poll=FROZEN + timedelta(hours=1),
+        )
+    HealthBook(tmp_path / "data").save(health)
+    return config
+
+
+DESK = [f"Desk {n:04}" for n in range(2000)]
+FAILING = {f"Desk {n:04}" for n in range(1001, 1301)}
+
+
+def listed_ids(picker: PickerScreen) -> list[str | None]:
+    return [option.id for option in picker.query_one(OptionList).options]
+
+
+def title_of(picker: PickerScreen) -> str:
+    return str(picker.query_one("#picker-title", Static).render())
+
+
+async def test_the_health_picker_lists_the_failing_sources_first_and_says_so(
+    tmp_path: Path,
+) -> None:
+    """Of 2,000 sources in the config's order, the 300 failing at rows 1001-1300 took 45
+    page-downs to reach: they come first, in the config's order, then the rest."""
+    app = make_app(tmp_path, a_desk_of(tmp_path, DESK, FAILING), poll=False)
+    async with piloted(app, (120, 36)) as pilot:
+        await settle(app, pilot, want=6)
+        picker = await open_health(app, pilot)
+        assert "Source health · 300 of 2,000 failing, listed first" in screen_text(app)
+        ids = listed_ids(picker)
+        assert ids[:300] == [f"Desk {n:04}" for n in range(1001, 1301)]
+        assert ids[300:] == [name for name in DESK if name not in FAILING]
+        assert re.search(r"error +404 Desk 1001 +3 failed in a row HTTP 404", screen_text(app))
+
+
+async def test_typing_in_the_health_picker_finds_sources_by_name_status_and_error(
+    tmp_path: Path,
+) -> None:
+    """`/` and a few letters narrow 2,002 rows to those holding them (in any case, with or
+    without accents; an error's words too), the title saying how many; escape clears them
+    first, then closes; enter chooses the highlighted row found. A name cut at 24 cells lost
+    the "(5)" that tells imported duplicates apart: it is cut in the middle."""
+    names = [*DESK, "Société Générale Wire (4)", "Société Générale Wire (5)"]
+    app = make_app(tmp_path, a_desk_of(tmp_path, names, FAILING), poll=False)
+    async with piloted(app, (120, 36)) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        picker = await open_health(app, pilot)
+        await pilot.press("/", *"NOT FOUND")
+        await pilot.pause()
+        assert set(listed_ids(picker)) == FAILING
+        assert "find “NOT FOUND”: 300 of 2,002" in title_of(picker)
+        await pilot.press("escape")  # clears what was typed: every row again, still open
+        await pilot.pause()
+        assert app.screen is picker and len(listed_ids(picker)) == 2002
+        assert "find" not in title_of(picker)
+        await pilot.press("/", *"societe generale")  # (g and j are typed, not moves)
+        await pilot.pause()
+        assert listed_ids(picker) == ["Société Générale Wire (4)", "Société Générale Wire (5)"]
+        assert "2 of 2,002" in title_of(picker)
+        shot = screen_text(app)
+        assert "Wire (4)" in shot and "Wire (5)" in shot  # the ends of the names shown
+        await pilot.press(*" (5)", "enter")
+        await settle(app, pilot)
+        assert dashboard.query_text == 'source:"Société Générale Wire (5)"'
+
+
+async def test_typing_in_the_source_picker_finds_a_source_by_name(tmp_path: Path) -> None:
+    """`s` with 2,002 sources: `/` and part of a name narrow the list to it; escape clears
+    what was typed, the picker's keys move again, and escape closes."""
+    names = [*DESK, "Reuters World News (4)", "Reuters World News (5)"]
+    app = make_app(tmp_path, a_desk_of(tmp_path, names, FAILING), poll=False)
+    async with piloted(app, (120, 36)) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        picker = app.screen
+        assert isinstance(picker, PickerScreen)
+        await pilot.press("/", *"world news")
+        await pilot.pause()
+        assert listed_ids(picker) == ["Reuters World News (4)", "Reuters World News (5)"]
+        # (2,003: the source of the stored articles, not in the config, listed too)
+        assert "Filter by source · find “world news”: 2 of 2,003" in screen_text(app)
+        await pilot.press("q")  # typed: a name may hold a q
+        await pilot.pause()
+        assert app.screen is picker and listed_ids(picker) == []
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is picker and len(listed_ids(picker)) == 2003
+        await pilot.press("j", "j", "G")
+        await pilot.pause()
+        assert picker.query_one(OptionList).highlighted == 2002
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is not picker and dashboard.query_text == ""
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        await pilot.press("/", *"NEWS", "down", "enter")  # (the arrows move meanwhile)
+        await settle(app, pilot)
+        assert dashboard.query_text == 'source:"Reuters World News (5)"'

@@ -151,6 +151,21 @@ def fit(text: str, cells: int) -> str:
     return set_cell_size(clipped(text, cells), cells)
 
 
+def fit_middle(text: str, cells: int) -> str:
+    """`text` in exactly `cells` cells: padded, or cut in the middle with an ellipsis, its
+    end kept ("Reuters Worl…ss News (5)"): names imported twice differ at the end, and a cut
+    end said "Reuters World Busine…" for each."""
+    if cell_len(text) <= cells:
+        return set_cell_size(text, cells)
+    if cells < 5:
+        return fit(text, cells)
+    tail = (cells - 1) // 2
+    end = text[-tail:]
+    while cell_len(end) > tail:  # (a wide letter is two cells)
+        end = end[1:]
+    return set_cell_size(set_cell_size(text, cells - 1 - cell_len(end)) + "…" + end, cells)
+
+
 def clipped(text: str, cells: int) -> str:
     """`text` cut to at most `cells` cells, ending in an ellipsis when it was cut (never
     padded): a feed's headline in a notification, which would otherwise fill the screen."""

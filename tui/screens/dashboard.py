@@ -54,7 +54,7 @@ from tui.actions import TableOrderedKeys, bindings, first_key, help_sections, ke
 from tui.alertdata import AlertData
 from tui.browser import copy_in_tmux, has_browser, terminal_browser
 from tui.confirm import PressedTwice
-from tui.format import age, clipped, duration, first_reported, fit, lag
+from tui.format import age, clipped, duration, first_reported, fit, fit_middle, lag
 from tui.keyorder import OrderedKeysApp
 from tui.layout import is_narrow, picker_name_width
 from tui.messages import (
@@ -745,7 +745,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             set(counts) - {s.name for s in self.config.sources}
         )
         options = [(name, Text(f"{counts.get(name, 0):>6}  {name}")) for name in names]
-        self.app.push_screen(PickerScreen("Filter by source", options), self._picked_source)
+        picker = PickerScreen("Filter by source", options, find_in_rows=False)
+        self.app.push_screen(picker, self._picked_source)
 
     def _picked_source(self, name: str | None) -> None:
         if name:
@@ -756,7 +757,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             (tag, Text(f"{n:>6}  {tag}"))
             for tag, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         ]
-        self.app.push_screen(PickerScreen("Filter by tag", options), self._picked_tag)
+        picker = PickerScreen("Filter by tag", options, find_in_rows=False)
+        self.app.push_screen(picker, self._picked_tag)
 
     def _picked_tag(self, tag: str | None) -> None:
         if tag:
@@ -800,10 +802,11 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             "ok: how long since it last read · first: stories of several sources it reported"
             " first · lag: its median delay behind the first report · enter filters to that"
             " source ·"
+            f" {key_shown(self.app, 'picker.find')} finds (a name, a status, an error) ·"
             f" {key_shown(self.app, 'picker.close')} closes"
         )
         picker = RedrawnPickerScreen(
-            "Source health", lambda: self._health_options(self._leads), footer
+            self._health_title, lambda: self._health_options(self._leads), footer
         )
         self._health_shown = picker
 
@@ -833,6 +836,18 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             return
         self.post_message(LeadsRead(found, again=True))
 
+    def _failing(self) -> set[str]:
+        """The names of the enabled sources whose last poll failed."""
+        told = healths_at(self.health, ((s.name, s.location) for s in self.config.sources))
+        return {s.name for s in self.config.sources if s.enabled and told[s.name].status == "error"}
+
+    def _health_title(self) -> str:
+        """The health picker's title: how many sources fail, listed first."""
+        failing = len(self._failing())
+        if not failing:
+            return "Source health · none failing"
+        return f"Source health · {failing:,} of {len(self.config.sources):,} failing, listed first"
+
     def _health_options(self, leads: dict[str, Lead]) -> tuple[Options, dict[str, Text]]:
         """Each source's row, its name as wide as the terminal now gives it, and what is said
         under the list of the highlighted one: its last error whole (at 80 columns a row cut
@@ -841,7 +856,12 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         local, options, details, now = self.session.local, [], {}, self.clock()
         named = picker_name_width(self.app.size.width)
         told = healths_at(self.health, ((s.name, s.location) for s in self.config.sources))
-        for source in self.config.sources:
+        # the failing first (300 of 2,000 were 45 pages down in the config's order), each
+        # part in the config's order
+        failing = self._failing()
+        ordered = [s for s in self.config.sources if s.name in failing]
+        ordered += [s for s in self.config.sources if s.name not in failing]
+        for source in ordered:
             h = told[source.name]
             # how long since it last read ("4m", "3h", "Nov 30"): a date and time took eleven
             # cells, and at 80 columns the lag after it was cut
@@ -857,7 +877,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             said = f"{detail} · " if detail else ""
             status = h.status if source.enabled else "disabled"  # (its health as it was left)
             line = (
-                f"{status:<12} {http:>3} {fit(source.name, named)} "
+                f"{status:<12} {http:>3} {fit_middle(source.name, named)} "
                 f"{said}ok {ok} · first {firsts} lag {behind}"
             )
             options.append((source.name, Text(line)))

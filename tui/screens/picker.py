@@ -7,21 +7,49 @@ from collections.abc import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from fetchers.query import folded
 from tui.actions import TableOrderedKeys, bindings, key_shown
 
 Options = list[tuple[str, Text]]
 """A picker's rows: each option's id and what its row says."""
 
 
+class FindField(Input):
+    """What the picker's rows are narrowed to, typed after `/`: the arrows and page keys move
+    in the list meanwhile (as fzf's do), enter chooses the highlighted row."""
+
+    BINDINGS = [
+        Binding("down", "in_list('action_cursor_down')", show=False),
+        Binding("up", "in_list('action_cursor_up')", show=False),
+        Binding("pagedown", "in_list('action_page_down')", show=False),
+        Binding("pageup", "in_list('action_page_up')", show=False),
+    ]
+
+    def action_in_list(self, name: str) -> None:
+        listed = self.screen.query_one(OptionList)
+        getattr(listed, name)()
+
+
+def found_in(words: list[str], text: str) -> bool:
+    """Every word typed is in `text`, in any case and with or without accents ("societe"
+    finds "Société Générale Wire")."""
+    said = folded(text)
+    return all(word in said for word in words)
+
+
 class PickerScreen(TableOrderedKeys, ModalScreen[str | None]):
-    """Returns the chosen option's id, or None on escape."""
+    """Returns the chosen option's id, or None on escape. `/` narrows the rows to those
+    holding the words typed (2,000 sources are no list to page through): escape clears
+    them, then closes."""
 
     BINDINGS = bindings("picker")
+    AUTO_FOCUS = "#picker-list"  # (the find field, hidden until `/`, came first)
 
     def __init__(
         self,
@@ -30,21 +58,29 @@ class PickerScreen(TableOrderedKeys, ModalScreen[str | None]):
         footer: str | None = None,
         details: dict[str, Text] | None = None,
         at: str | None = None,
+        find_in_rows: bool = True,
     ) -> None:
         """`footer`: what the keys do (None: enter chooses, and the close key closes);
         `details`: what is said in full under the list of the highlighted option, by its id
         (a row is cut at the picker's width); `at`: the option highlighted first, when it is
-        listed (else the first)."""
+        listed (else the first); `find_in_rows`: what is typed after `/` is looked for in
+        each option's row and details as well as its id (a source's status and error), or
+        in its id alone (a row that is a count and a name: digits typed matched counts)."""
         super().__init__()
         self.title_text = title
         self.options = options
         self.footer_text = footer
         self.details = details
         self.at = at
+        self.find_in_rows = find_in_rows
+        self.finding = ""  # the words typed after `/`, as typed
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-box"):
-            yield Static(Text(self.title_text, style="bold"), id="picker-title")
+            yield Static(self._title(), id="picker-title")
+            find = FindField(placeholder="find: words of a row", id="picker-find")
+            find.display = False
+            yield find
             yield OptionList(
                 *[Option(label, id=key) for key, label in self.options], id="picker-list"
             )
@@ -52,8 +88,35 @@ class PickerScreen(TableOrderedKeys, ModalScreen[str | None]):
                 yield Static(id="picker-detail")
             footer = self.footer_text
             if footer is None:
-                footer = f"enter chooses · {key_shown(self.app, 'picker.close')} closes"
+                footer = (
+                    f"enter chooses · {key_shown(self.app, 'picker.find')} finds ·"
+                    f" {key_shown(self.app, 'picker.close')} closes"
+                )
             yield Static(Text(footer), id="picker-footer")
+
+    def _title(self) -> Text:
+        """The picker's title, and while rows are found, what was typed and how many of all
+        the rows hold it."""
+        title = Text(self.title_text, style="bold")
+        if self.finding.strip():
+            shown = len(self._found(self.options))
+            title.append(f" · find “{self.finding.strip()}”: {shown:,} of {len(self.options):,}")
+        return title
+
+    def _found(self, options: Options) -> Options:
+        """The options holding every word typed after `/` (all of them, none typed)."""
+        words = folded(self.finding).split()
+        if not words:
+            return options
+        found = []
+        for key, label in options:
+            said = key
+            if self.find_in_rows:
+                detail = self.details.get(key) if self.details is not None else None
+                said = f"{key}\n{label.plain}\n{detail.plain if detail else ''}"
+            if found_in(words, said):
+                found.append((key, label))
+        return found
 
     def on_mount(self) -> None:
         keys = [key for key, _ in self.options]
@@ -89,10 +152,17 @@ class PickerScreen(TableOrderedKeys, ModalScreen[str | None]):
 
     def update_options(self, options: Options, details: dict[str, Text] | None = None) -> None:
         """Say the options anew in place (what they tell changed while the picker is open),
-        the highlight on the option it was on (or on its row, that option gone)."""
+        the highlight on the option it was on (or on its row, that option gone), only those
+        holding what was typed after `/` listed."""
         self.options = options
         if details is not None:
             self.details = details
+        self._list(self._found(options))
+        self.query_one("#picker-title", Static).update(self._title())
+
+    def _list(self, options: Options) -> None:
+        """The list made these options, the highlight kept on its option if it is listed
+        (else on its row, or the first when it is found anew)."""
         listed = self.query_one(OptionList)
         at = listed.highlighted
         key = listed.get_option_at_index(at).id if at is not None else None
@@ -108,12 +178,54 @@ class PickerScreen(TableOrderedKeys, ModalScreen[str | None]):
             listed.highlighted = keys.index(key)
         elif at is not None and options:
             listed.highlighted = min(at, len(options) - 1)
+        listed.call_after_refresh(listed.scroll_to_highlight)
         self._show_detail()
+
+    def action_find(self) -> None:
+        """`/`: the find field, where the typing goes (j, k, g, G and q are the list's)."""
+        find = self.query_one(FindField)
+        find.display = True
+        find.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Each key typed narrows the rows at once, the highlight on the first found."""
+        event.stop()
+        before = self.finding
+        self.finding = event.value
+        if folded(before).split() == folded(self.finding).split():
+            return
+        found = self._found(self.options)
+        self.query_one("#picker-title", Static).update(self._title())
+        if not self.finding.strip():  # cleared: the highlight stays on its row
+            self._list(found)
+            return
+        listed = self.query_one(OptionList)
+        listed.set_options([Option(label, id=key) for key, label in found])
+        listed.highlighted = 0 if found else None
+        listed.call_after_refresh(listed.scroll_to_highlight)
+        self._show_detail()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the find field chooses the highlighted row, as in the list."""
+        event.stop()
+        listed = self.query_one(OptionList)
+        if listed.highlighted is not None:
+            self.dismiss(listed.get_option_at_index(listed.highlighted).id)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
 
     def action_dismiss_none(self) -> None:
+        """Escape clears what was typed after `/` first (every row listed again, the
+        highlight kept on its row), then closes."""
+        find = self.query_one(FindField)
+        if find.display:
+            typed = bool(find.value)
+            find.value = ""
+            find.display = False
+            self.query_one(OptionList).focus()
+            if typed:
+                return
         self.dismiss(None)
 
     def action_move(self, step: int) -> None:
@@ -140,13 +252,21 @@ class RedrawnPickerScreen(PickerScreen):
     and on `redraw`."""
 
     def __init__(
-        self, title: str, rows: PickerRows, footer: str | None = None, at: str | None = None
+        self,
+        title: str | Callable[[], str],
+        rows: PickerRows,
+        footer: str | None = None,
+        at: str | None = None,
     ) -> None:
+        """`title`: or what says it anew with the rows (how many sources fail now)."""
         options, details = rows()
-        super().__init__(title, options, footer, details, at)
+        self.title_of = title if callable(title) else None
+        super().__init__(title if isinstance(title, str) else title(), options, footer, details, at)
         self.rows = rows
 
     def redraw(self) -> None:
+        if self.title_of is not None:
+            self.title_text = self.title_of()
         self.update_options(*self.rows())
 
 
@@ -175,7 +295,7 @@ class StoryTimelineScreen(RedrawnPickerScreen):
         """The story as it is now (a report joined it, a headline was revised): its title,
         rows and footer said anew in place, the highlight kept on its article."""
         self.title_text, self.footer_text, self.rows = title, footer, rows
-        self.query_one("#picker-title", Static).update(Text(title, style="bold"))
+        self.query_one("#picker-title", Static).update(self._title())
         self.query_one("#picker-footer", Static).update(Text(footer))
         self.redraw()
 
