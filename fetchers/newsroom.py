@@ -31,7 +31,7 @@ from fetchers.events import EventBook, EventBookError, in_countdown_order
 from fetchers.healthbook import HealthBook
 from fetchers.models import Clock, Event, PollResult, Source, SourceHealth, counted
 from fetchers.parsepool import ParsePool
-from fetchers.poller import Poller
+from fetchers.poller import Poller, PollProgress
 from fetchers.store import ArticleStore, StoreError
 from fetchers.store.interface import Backfiller
 from fetchers.storybook import StoryDesk
@@ -157,6 +157,14 @@ class Newsroom:
         """Call `hook` after every cycle, from the event loop (keep it quick; do slow work
         in a thread of its own). A hook that raises is logged and the others still run."""
         self._hooks.append(hook)
+
+    def on_progress(self, hook: Callable[[PollProgress | None], None]) -> None:
+        """Call `hook` as a cycle's poll goes on: as it starts, as its sources answer and
+        after each write, then with None as it ends (`Poller.on_progress`); from the event
+        loop (keep it quick). The one hook of a writer's poller; a viewer's newsroom polls
+        nothing and ignores it."""
+        if self.poller is not None:
+            self.poller.on_progress = hook
 
     @property
     def health(self) -> dict[str, SourceHealth]:

@@ -131,6 +131,19 @@ T = TypeVar("T")
 MAX_NEXT_POLL = 366 * 24 * 3600.0
 
 
+@dataclass(frozen=True, slots=True)
+class PollProgress:
+    """How far a poll under way is (`Poller.on_progress`): what a screen says while a poll
+    of 2,000 sources takes a minute, and lists what is stored meanwhile."""
+
+    answered: int  # sources that answered (or failed) so far
+    asked: int  # sources the poll asks (more as a poller takes its share a part at a time)
+    began: datetime  # when the poll began (by the poller's clock)
+    # articles written (new or revised) so far, counted over the poller's life: a change
+    # says something more is stored
+    written: int = 0
+
+
 def later(now: datetime, seconds: float) -> datetime:
     """`now` plus `seconds`, clamped to [0, MAX_NEXT_POLL]: never an overflow, never a source
     parked for years."""
@@ -435,6 +448,11 @@ class Poller:
         # on: work that can start before the cycle ends (the stories read their words);
         # called on the event loop, so quick. (After the write, a lean store has thinned them.)
         self.on_staged: Callable[[list[Record]], None] | None = None
+        # how far the poll under way is: when it starts, as its sources answer and after each
+        # write that stored articles (a writer's screen lists them before the cycle ends),
+        # then None as it ends, however it ends; called on the event loop, so quick
+        self.on_progress: Callable[[PollProgress | None], None] | None = None
+        self._written = 0  # articles written, new or revised, by every poll so far
         self._refill_now = False  # a poll found a shard unreadable as it ended (`poll`)
         self._lost_writing = False  # ... as a write of it wrote that shard (`_write`)
         self._unsent = 0  # requests of the current poll not yet given a slot
@@ -784,6 +802,7 @@ class Poller:
                 finished.append(task)
                 arrived.set()
             loop = asyncio.get_running_loop()
+            self._progress(PollProgress(len(results), len(chosen), began, self._written))
             first_waiting: float | None = None
             held_articles = 0  # staged and waiting for the write
             last_answer = loop.time()
@@ -835,13 +854,17 @@ class Poller:
                     held_articles += len(staged)
                     if first_waiting is None:
                         first_waiting = loop.time()
+                if done:
+                    self._progress(PollProgress(len(results), len(chosen), began, self._written))
                 held = first_waiting is not None and loop.time() - first_waiting >= FLUSH_AFTER
                 if pending and (held or held_articles >= FLUSH_ARTICLES):
                     # (handed over before the write: a stop during it writes them not twice)
                     batch, waiting, first_waiting, held_articles = waiting, [], None, 0
                     await self._store(batch, by_name, recorded)
+                    self._progress(PollProgress(len(results), len(chosen), began, self._written))
             batch, waiting = waiting, []
             await self._store(batch, by_name, recorded)
+            self._progress(PollProgress(len(results), len(chosen), began, self._written))
             lost = await asyncio.to_thread(self._settle_store)
             self._forget_validators(lost)
             self._refill_now = bool(lost)
@@ -873,6 +896,17 @@ class Poller:
             for task in pending:
                 task.cancel()
             self._busy.difference_update(s.name for s in chosen)
+            self._progress(None)
+
+    def _progress(self, progress: PollProgress | None) -> None:
+        """Tell `on_progress` how far the poll is (None: it ended); a hook that fails never
+        stops it."""
+        if self.on_progress is None:
+            return
+        try:
+            self.on_progress(progress)
+        except Exception:
+            log.exception("a hook on the poll's progress failed")
 
     def _answered_by_now(
         self,
@@ -987,6 +1021,9 @@ class Poller:
                 held = {r.id for r in await asyncio.to_thread(self.store.records, rest)}
             except StoreError:  # (the database away: none is said)
                 held = set()
+        self._written += len(fresh) + sum(
+            1 for i in batch if i.record.id not in fresh and i.record.id in held
+        )
         for (result, staged), source in zip(waiting, polled_as, strict=True):
             result.new_ids = [a.id for a in result.articles if a.id in fresh]
             # revised: stored before with other words

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from fetchers.store import Store
 from tests.conftest import (
     FROZEN,
     FeedServer,
+    Route,
     config_for,
     dash,
     make_app,
@@ -29,6 +31,7 @@ from tests.conftest import (
     status_text,
     until,
 )
+from tui.app import WirewatchApp
 from tui.messages import (
     ConfigRefused,
     ConfigReread,
@@ -730,3 +733,81 @@ async def test_new_headlines_appear_above_a_reader_at_the_top_of_the_list(
         assert int(headlines.scroll_y) == 0
         assert "number 41" in _row(app) and "number 40" in _row(app, 1)
         assert headlines.cursor == 2 and "number 39" in _row(app, 2)
+
+
+def _fast_and_slow(
+    tmp_path: Path, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> tuple[WirewatchApp, threading.Event]:
+    """A dashboard of two sources: "Fast", which answers at once with five headlines, and
+    "Slow", whose answer waits for the event returned. The cycle waits for the slow one (a
+    cycle ends without a straggler only 5 s after the others answered, which would let the
+    screen show the fast one's articles at the cycle's end)."""
+    monkeypatch.setattr("fetchers.poller.STRAGGLERS_WAIT", 120.0)
+    held = threading.Event()
+    fast = feed_server.add(
+        "/fast.xml",
+        Route(rss(*(f"<title>Fast report {n}</title><guid>f-{n}</guid>" for n in range(5)))),
+    )
+    slow = feed_server.add(
+        "/slow.xml", Route(rss("<title>Slow report</title><guid>s-1</guid>"), held=held)
+    )
+    sources = (Source("Fast", url=fast), Source("Slow", url=slow))
+    return make_app(tmp_path, config_for(tmp_path, *sources, timeout=90)), held
+
+
+async def test_a_first_polls_articles_are_listed_and_counted_as_they_are_stored(
+    tmp_path: Path, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first start over many sources said "No articles yet." and `0 of 0` for the whole
+    first cycle (a minute at 2,000 sources) although thousands were stored; a filter typed
+    meanwhile listed them as `1,095 of 0`. What is stored is listed and counted while the
+    cycle goes on, and the status line says how far it is."""
+    app, held = _fast_and_slow(tmp_path, feed_server, monkeypatch)
+    try:
+        async with piloted(app, (160, 50)) as pilot:
+            await until(pilot, lambda: "Fast report" in screen_text(app))
+            assert "of 0" not in status_text(app)
+            assert not any(isinstance(m, CycleDone) for m in seen(app).messages)
+            await until(pilot, lambda: "5 of 5" in status_text(app))
+            assert "polling… 1 of 2 sources" in status_text(app)
+            assert "No articles yet" not in screen_text(app)
+            await pilot.press("/", *"report 3", "enter")
+            await until(pilot, lambda: "filter: report 3" in status_text(app))
+            await until(pilot, lambda: "1 of 5" in status_text(app))
+            assert "of 0" not in status_text(app)
+            assert not any(isinstance(m, CycleDone) for m in seen(app).messages)
+            held.set()
+            await seen(app).wait_for(CycleDone)
+            await until(pilot, lambda: "1 of 6" in status_text(app))
+            assert "polling…" not in status_text(app)
+    finally:
+        held.set()
+
+
+async def test_r_shows_its_cycles_progress_and_lists_what_it_stores_as_it_goes(
+    tmp_path: Path, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After the first cycle, `r` over many sources (30-60 s at 2,000) was shown only by a
+    toast: the status line says the poll's progress, and its articles come in as stored."""
+    app, held = _fast_and_slow(tmp_path, feed_server, monkeypatch)
+    try:
+        async with piloted(app, (160, 50)) as pilot:
+            held.set()
+            await seen(app).wait_for(CycleDone)
+            await settle(app, pilot, want=6)
+            assert "polling…" not in status_text(app)
+            held.clear()
+            feed_server.routes["/fast.xml"] = Route(
+                rss(*(f"<title>Fast report {n}</title><guid>f-{n}</guid>" for n in range(7)))
+            )
+            since = seen(app).mark()
+            await pilot.press("r")
+            await until(pilot, lambda: "8 of 8" in status_text(app))
+            assert "polling… 1 of 2 sources" in status_text(app)
+            assert "Fast report 6" in screen_text(app)
+            assert not any(isinstance(m, CycleDone) for m in seen(app).messages[since:])
+            held.set()
+            await seen(app).wait_for(CycleDone, since=since)
+            await until(pilot, lambda: "polling…" not in status_text(app))
+    finally:
+        held.set()

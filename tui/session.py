@@ -26,7 +26,7 @@ from fetchers.liveness import Waking, WriterState
 from fetchers.models import Article, Clock, Event, SourceHealth
 from fetchers.newsroom import Cycle, Newsroom
 from fetchers.parsepool import ParsePool
-from fetchers.poller import Poller
+from fetchers.poller import Poller, PollProgress
 from fetchers.query import (
     Query,
     QueryError,
@@ -183,6 +183,12 @@ class Session:
         self._listed: StoryShelf | None = None
         self._shelf_start: tuple[StoryShelf, float | None] | None = None  # its oldest's time
         self._total: int | None = None  # how many articles the store held when last counted
+        # the writer's poll under way, as its poller last told (None: none runs), and the
+        # articles its poller had written (new or revised) by then, kept after the poll: the
+        # total counted before that is counted again (`total`)
+        self.progress: PollProgress | None = None
+        self.written = 0
+        self._total_written = 0  # `written` when the total was last counted
         self._waking = Waking()  # a viewer's looks at the writer, told of a suspend between
         # The newsroom polls in an event loop of its own, in a thread of its own (`poll`):
         # what a cycle does between its awaits never holds up the screen's loop.
@@ -384,6 +390,14 @@ class Session:
                 with self._poll_guard:
                     self._poll_loop = self._poll_stop = None
                 self._polled.set()
+
+    def follow_poll(self, progress: PollProgress | None) -> None:
+        """(The poller's hook, on the poll thread's loop.) How far its poll is (None: it
+        ended), kept for the screen's look once a second: no message for each of 2,000
+        answers."""
+        self.progress = progress
+        if progress is not None:
+            self.written = progress.written
 
     def unsent_alerts(self, timeout: float) -> list[str]:
         """(Once the dashboard has closed.) What its last poll's close left unshown or
@@ -628,9 +642,11 @@ class Session:
         """(In a thread.) How many articles the store holds: counted when `fresh` or never
         counted yet, else as last counted. A database counts a million rows in 70-100 ms, and
         the number changes only as articles are stored or dropped, after which the
-        dashboard's query asks again with `recount`."""
-        if fresh or self._total is None:
-            self._total = len(self.store)
+        dashboard's query asks again with `recount`; a count older than a write of the poll
+        under way is counted again (a filter typed during a first poll said "1,095 of 0")."""
+        written = self.written  # (read before the count: a write during it counts again)
+        if fresh or self._total is None or written != self._total_written:
+            self._total, self._total_written = len(self.store), written
         return self._total
 
     def why_no_link(self, article: Article) -> str:

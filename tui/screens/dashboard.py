@@ -41,6 +41,7 @@ from fetchers.http import shown_url
 from fetchers.liveness import WriterState
 from fetchers.models import Event, SourceHealth, counted
 from fetchers.newsroom import Cycle
+from fetchers.poller import PollProgress
 from fetchers.query import Query, QueryError, Record, follows_clock, parse_query, quoted
 from fetchers.relevance import SortOrder
 from fetchers.sourcechanges import said_briefly, source_changes
@@ -157,6 +158,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
     """Another filter's list (or the first) is being made: the count of the list shown is
     not the new filter's."""
     last_poll: reactive[datetime | None] = reactive(None, repaint=False)
+    poll_progress: reactive[PollProgress | None] = reactive(None, repaint=False)
+    """How far this writer's poll under way is (None: none runs), as last looked at."""
     health: reactive[dict[str, SourceHealth]] = reactive(dict, repaint=False)
     """Every source's health after the last cycle (or the viewer's last look)."""
     events: reactive[list[Event]] = reactive(list, repaint=False)
@@ -235,6 +238,9 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         # of them may be older than the count that mark made (`_unread_counted`)
         self._marked_here = 0
         self._leads: dict[str, Lead] = {}  # who reported first, as it shows them
+        # the poller's count of articles written when the list was last asked for (a poll
+        # under way: what it wrote since is listed and counted at the next look)
+        self._listed_written = 0
         self.set_reactive(DashboardScreen.events, list(self.config.events))
         self.set_reactive(DashboardScreen.writer, session.is_writer)
         self.set_reactive(DashboardScreen.read_only, session.cannot_write is not None)
@@ -260,6 +266,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             DashboardScreen.loading_rest,
             DashboardScreen.filtering,
             DashboardScreen.last_poll,
+            DashboardScreen.poll_progress,
             DashboardScreen.health,
             DashboardScreen.new_alerts,
             DashboardScreen.unreachable,
@@ -313,6 +320,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             self.notify(note, title="Config", severity="warning", timeout=30, markup=False)
         self.set_interval(1.0, self._check_alerts)
         self.set_interval(1.0, self._look_at_the_store)
+        self.set_interval(1.0, self._follow_the_poll)
         self.set_interval(VIEWER_RELOAD, self._look_at_marks)
         self.set_interval(AGE_LOOK, self.headlines.refresh_ages)
         self._look_for_alerts()
@@ -383,6 +391,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
     @on(PollerReady)
     def _poller_ready(self, message: PollerReady) -> None:
         self.session.newsroom.on_cycle(self._cycle_done)
+        self.session.newsroom.on_progress(self.session.follow_poll)
         self.session.newsroom.on_reload(self._config_reread)  # (a new one, if taken over)
         self.session.newsroom.on_config_refused(self._config_refused)
         self.polling = True
@@ -979,9 +988,27 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             if isinstance(screen, AlertsScreen):
                 screen.rules_again()
 
+    def _follow_the_poll(self) -> None:
+        """(Every second.) A poll under way: its progress for the status line, and what it
+        has written listed and counted (a first poll of 2,000 sources said "No articles
+        yet." for a minute over thousands stored). At most once a second, the list made in
+        its thread as any other; not while the last one asked for is still being made (over
+        a big store that takes longer than a second), nor of stories (grouped at the
+        cycle's end)."""
+        progress = self.session.progress
+        self.poll_progress = progress
+        if progress is None or progress.written == self._listed_written:
+            return
+        if self._answered != self.generation or self.story_view:
+            return
+        self._listed_written = progress.written
+        self.run_query()
+
     @on(CycleDone)
     def _cycle_reported(self, message: CycleDone) -> None:
         self._opening = False
+        self._listed_written = self.session.written  # (listed below, as every cycle's)
+        self.poll_progress = self.session.progress
         self.last_poll = message.polled_at
         self.health = message.health
         self._health_again()

@@ -14,6 +14,7 @@ from textual.widget import Widget
 from fetchers.healthbook import healths_at
 from fetchers.liveness import WriterState
 from fetchers.models import Clock, Source, SourceHealth
+from fetchers.poller import PollProgress
 from fetchers.store.errors import Unreachable
 from tui.format import ahead, clipped, duration
 
@@ -33,6 +34,7 @@ FIELDS = (
     "loading_rest",
     "filtering",
     "last_poll",
+    "poll_progress",
     "health",
     "new_alerts",
     "unreachable",
@@ -80,6 +82,8 @@ class StatusLine(Widget):
     """The filter shown is not the one the count is of: its list is being made."""
     last_poll: reactive[datetime | None] = reactive(None, repaint=False)
     """When this dashboard's newsroom last finished a cycle (a viewer: the writer's)."""
+    poll_progress: reactive[PollProgress | None] = reactive(None, repaint=False)
+    """How far this writer's poll under way is (None: none runs)."""
     health: reactive[dict[str, SourceHealth]] = reactive(dict, repaint=False)
     new_alerts: reactive[int] = reactive(0, repaint=False)
     """Alerts fired since the alerts screen was last open."""
@@ -175,11 +179,19 @@ class StatusLine(Widget):
         self.update_line()
 
     def _poll_status(self) -> list[Said]:
-        """When the sources were last polled and, for a writer that has not polled yet, when
-        the next one is due: from their health, kept in the store, so a restart within the
-        interval does not claim to be polling when nothing is due."""
+        """When the sources were last polled and, for a writer, how far its poll under way
+        is ("polling… 800 of 2,000 sources"; a first poll or `r` of 2,000 sources takes a
+        minute) or, when it has not polled yet, when the next one is due: from their
+        health, kept in the store, so a restart within the interval does not claim to be
+        polling when nothing is due. (During a poll, the polls of its sources are not the
+        last one's: "polled <1m ago" was said as a first poll began.)"""
         now = self.clock()
-        polled = [h.last_polled for h in self.health.values() if h.last_polled]
+        progress = self.poll_progress if self.writer else None
+        polled = [
+            h.last_polled
+            for h in self.health.values()
+            if h.last_polled and (progress is None or h.last_polled < progress.began)
+        ]
         last = self.last_poll or (max(polled) if polled else None)
         out: list[Said] = []
         after = ahead(last, now) if last is not None else None
@@ -191,6 +203,10 @@ class StatusLine(Widget):
             out.append(Said("polled", f"polled {ago} ago", f"polled {ago}", ""))
         if not self.writer:
             return out or [Said("polled", "waiting for the poller", "no poll yet", "")]
+        if progress is not None:
+            answered, asked = f"{progress.answered:,}", f"{progress.asked:,}"
+            said = f"polling… {answered} of {asked} sources"
+            return [*out, Said("progress", said, f"polling… {answered}/{asked}")]
         if self.last_poll is not None:  # this dashboard polls: it says so when it does
             return out
         enabled = ((s.name, s.location) for s in self.sources if s.enabled)
@@ -229,6 +245,7 @@ SHORTENED = (
     "count",
     "loading",
     "polled",
+    "progress",
     "filter",
     "viewer",
     "failing",
