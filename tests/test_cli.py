@@ -1152,15 +1152,29 @@ def test_a_killed_refresh_leaves_no_process_holding_the_store(
 def _stderr_of(args: list[str], on_terminal: bool) -> str:
     """What `wirewatch ARGS` writes to stderr, on a pseudo-terminal or a pipe."""
     import os
-    import pty
 
     command = [sys.executable, "-m", "tui", *args]
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100"}
     if not on_terminal:
         done = subprocess.run(command, capture_output=True, text=True, env=env)
         return done.stderr
+    return _read_terminal(command, env, stdout_too=False)
+
+
+def _read_terminal(command: list[str], env: dict[str, str], stdout_too: bool) -> str:
+    """What `command` writes on a pseudo-terminal as its stderr (and its stdout, with
+    `stdout_too`; else stdout goes nowhere), until it exits."""
+    import pty
+
     leader, follower = pty.openpty()
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=follower, env=env)
+    proc = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=follower if stdout_too else subprocess.DEVNULL,
+        stderr=follower,
+        env=env,
+    )
     os.close(follower)
     chunks = []
     while True:
@@ -1204,27 +1218,11 @@ def test_refresh_shows_progress_on_a_terminal_and_stays_plain_when_piped(
 def _on_a_terminal(args: list[str]) -> list[str]:
     """The lines `wirewatch ARGS` shows on a pseudo-terminal, its stdout and stderr both, as
     a user sees them (a progress line erased is gone; colours taken out)."""
-    import pty
 
     command = [sys.executable, "-m", "tui", *args]
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "200"}
-    leader, follower = pty.openpty()
-    proc = subprocess.Popen(
-        command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=follower, stderr=follower, env=env
-    )
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    proc.wait(timeout=60)
-    os.close(leader)
-    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode("utf-8", "replace"))
+    shown = _read_terminal(command, env, stdout_too=True)
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown)
     lines = [line.rsplit("\r", 1)[-1] for line in text.replace("\r\n", "\n").split("\n")]
     # (the live progress line, erased by escapes when the refresh ends)
     return [line for line in lines if line.strip() and not line.startswith("polling ")]
