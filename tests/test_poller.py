@@ -470,24 +470,12 @@ async def test_what_a_held_clock_stored_is_kept_as_long_from_the_real_day_it_was
     first one, and never stored again while their feed listed them. They are kept until
     retention's days have passed since they were really stored; then they go, and a feed
     that still lists them brings them no more than any article retention dropped."""
-    from fetchers.newsroom import Newsroom
-
     url = feed_server.add("/blog.xml", Route(rss(_post(2, "30 Nov"), _post(1, "26 Nov"))))
     data = tmp_path / "data"
     real = datetime(2026, 12, 1, 13, tzinfo=UTC)
 
     async def cycle(now: datetime, held: bool) -> list[str]:
-        config = config_for(tmp_path, Source("Blog", url=url))
-        config.clock_held = held
-        with Store(data, writer=True) as store:
-            room = Newsroom(config, store, data, lambda: now)
-            room.require_poller().real_clock = lambda: real
-            try:
-                (result,) = (await room.cycle()).results
-            finally:
-                await room.aclose()
-            assert result.status == "ok"
-            return sorted(r.title for r in store.records(result.new_ids))
+        return await _cycle_beside_the_real_clock(tmp_path, url, now, real, held)
 
     assert await cycle(datetime(2025, 10, 24, 8, tzinfo=UTC), held=True) == [
         "Blog post 1",
@@ -511,22 +499,12 @@ async def test_what_a_clock_held_ahead_stored_goes_retention_days_after_the_real
     that day, which the real clock's retention never found before its cutoff, so they
     stayed (first in every list, newest) long after retention_days. They are kept as long
     from the real day they were stored, then go."""
-    from fetchers.newsroom import Newsroom
-
     url = feed_server.add("/blog.xml", Route(rss(_post(2, "30 Nov"), _post(1, "26 Nov"))))
     data = tmp_path / "data"
     real = datetime(2026, 12, 1, 13, tzinfo=UTC)
 
     async def cycle(now: datetime, held: bool) -> None:
-        config = config_for(tmp_path, Source("Blog", url=url))
-        config.clock_held = held
-        with Store(data, writer=True) as store:
-            room = Newsroom(config, store, data, lambda: now)
-            room.require_poller().real_clock = lambda: real
-            try:
-                await room.cycle()
-            finally:
-                await room.aclose()
+        await _cycle_beside_the_real_clock(tmp_path, url, now, real, held)
 
     await cycle(datetime(2027, 6, 1, 9, tzinfo=UTC), held=True)
     for days in (0, 29):
@@ -537,6 +515,27 @@ async def test_what_a_clock_held_ahead_stored_goes_retention_days_after_the_real
         await cycle(real + timedelta(days=days), held=False)
         with Store(data) as store:
             assert store.query_ids() == [], f"{days} days after"
+
+
+async def _cycle_beside_the_real_clock(
+    tmp_path: Path, url: str, now: datetime, real: datetime, held: bool
+) -> list[str]:
+    """One newsroom cycle of the blog at `url` on the clock `now` (held still, as `--now`
+    holds it, with `held`) while the real clock says `real`: the titles it stored as new."""
+    from fetchers.newsroom import Newsroom
+
+    config = config_for(tmp_path, Source("Blog", url=url))
+    config.clock_held = held
+    data = tmp_path / "data"
+    with Store(data, writer=True) as store:
+        room = Newsroom(config, store, data, lambda: now)
+        room.require_poller().real_clock = lambda: real
+        try:
+            (result,) = (await room.cycle()).results
+        finally:
+            await room.aclose()
+        assert result.status == "ok"
+        return sorted(r.title for r in store.records(result.new_ids))
 
 
 async def _room_cycle(
