@@ -330,14 +330,19 @@ def _forget_held(health: SourceHealth, cutoff: str) -> None:
 
 def _forget_dropped(health: SourceHealth, cutoff: str) -> None:
     """Forget the articles retention dropped before the real day `cutoff` (that their feed
-    has not listed since), and the oldest past DROPPED_MOST."""
+    has not listed since), and past DROPPED_MOST the oldest of those its feed does not
+    list now."""
     dropped = health.dropped
     if not dropped:
         return
     kept = {i: day for i, day in dropped.items() if day >= cutoff}
     if len(kept) > DROPPED_MOST:
-        newest = sorted(kept.items(), key=lambda pair: (pair[1], pair[0]))[-DROPPED_MOST:]
-        kept = dict(newest)
+        # those its feed lists now first (a listing may leave them out, then list them
+        # again), then the newest: one day's drops share their day, and of a source of
+        # hundreds a day the ids that sorted last were kept, whatever the feed still listed
+        listed = health.listed
+        order = sorted(kept.items(), key=lambda pair: (pair[0] in listed, pair[1], pair[0]))
+        kept = dict(order[-DROPPED_MOST:])
     if len(kept) != len(dropped):
         health.dropped = kept
 

@@ -67,8 +67,9 @@ def source_changes(before: Sequence[Source], after: Sequence[Source]) -> SourceC
             name = names.pop(0)
             settled.add(name)
             changes.renamed.append((name, source.name))
+    renamed_to = {now for _, now in changes.renamed}
     for source in unsure:
-        if any(now == source.name for _, now in changes.renamed):
+        if source.name in renamed_to:
             continue
         if source.name in old and source.name not in settled:  # its address changed
             settled.add(source.name)

@@ -2485,3 +2485,20 @@ async def test_a_write_the_disk_refused_counts_each_sources_own_articles_and_a_f
         ("error", 2),
         ("error", 2),
     ]
+
+
+def test_past_the_cap_what_its_feed_lists_now_stays_remembered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A day's drops share their day: past DROPPED_MOST, the ids kept were those that sorted
+    last, whatever the feed listed; a short listing, then the feed's whole one, brought the
+    listed ones back as news. Those its feed lists now are kept first, then the newest."""
+    from fetchers.poller import _forget_dropped
+
+    monkeypatch.setattr(poller_module, "DROPPED_MOST", 3)
+    health = SourceHealth("Blog", "https://blog.example/feed")
+    health.dropped = {"a1": "2026-12-01", "b2": "2026-12-01", "y8": "2026-12-01"}
+    health.dropped |= {"z9": "2026-12-01", "c3": "2026-11-30"}
+    health.listed = frozenset({"a1", "c3"})
+    _forget_dropped(health, "2026-11-01")
+    assert set(health.dropped) == {"a1", "c3", "z9"}

@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 import aiohttp
 import pytest
@@ -495,3 +496,23 @@ async def test_a_tab_shows_its_keys_before_any_click(
             if message.type == aiohttp.WSMsgType.BINARY:
                 screen += message.data
         await tab.close()
+
+
+def test_a_tab_is_told_a_crashs_last_line_not_its_report() -> None:
+    """A dashboard's crash report (Textual's) gives each frame's variables, which may hold
+    a feed's token or a database's password; the tab, which anyone who reaches the page
+    sees, was sent all of it. It is told the error's last line; serve's log keeps it all."""
+    from tui.serve import DashboardSession
+
+    session = DashboardSession.__new__(DashboardSession)
+    session._process = SimpleNamespace(returncode=1)  # type: ignore[assignment]
+    session._stderr = bytearray(
+        b"Traceback (most recent call last):\n"
+        b"  source = Source(location='https://reader:s3cret@feeds.example/rss')\n"
+        b"ValueError: the feed cannot be read\n\n"
+    )
+    told = session.ended()
+    assert "s3cret" not in told
+    said = "The dashboard stopped with an error (exit status 1)."
+    assert told == f"{said}\n\nValueError: the feed cannot be read"
+    assert "s3cret" in session.stderr_text()  # (what serve logs)

@@ -127,9 +127,10 @@ class DashboardSession(AppService):
 
     def ended(self) -> str:
         """How the dashboard's process ended, for its tab ("" if it ended well): its exit
-        status and what it wrote on stderr, or the signal that ended it. Killed from outside
-        (SIGKILL, SIGTERM, SIGINT), it said nothing itself: its stderr then holds only what
-        its helper processes said about its end (multiprocessing's resource warnings)."""
+        status and the last line it wrote on stderr, or the signal that ended it. Killed
+        from outside (SIGKILL, SIGTERM, SIGINT), it said nothing itself: its stderr then
+        holds only what its helper processes said about its end (multiprocessing's resource
+        warnings)."""
         process = self._process
         code = process.returncode if process is not None else None
         if code is None or code == 0:
@@ -144,8 +145,11 @@ class DashboardSession(AppService):
                 return said
         else:
             said = f"The dashboard stopped with an error (exit status {code})."
-        detail = self.stderr_text()
-        return f"{said}\n\n{detail}" if detail else said
+        # its last line only (the error and its message): a crash report of Textual's gives
+        # each frame's variables, which may hold a feed's token or a database's password,
+        # and anyone who can reach the page sees this (serve's log keeps it whole)
+        lines = [line for line in self.stderr_text().splitlines() if line.strip()]
+        return f"{said}\n\n{lines[-1].strip()}" if lines else said
 
     async def on_data(self, payload: bytes) -> None:
         """Forward the screen to the browser; once the browser is gone, keep reading the
