@@ -475,7 +475,7 @@ async def test_what_a_held_clock_stored_is_kept_as_long_from_the_real_day_it_was
     real = datetime(2026, 12, 1, 13, tzinfo=UTC)
 
     async def cycle(now: datetime, held: bool) -> list[str]:
-        return await _cycle_beside_the_real_clock(tmp_path, url, now, real, held)
+        return await _room_cycle(tmp_path, now, url, days=30, real=real if held else None)
 
     assert await cycle(datetime(2025, 10, 24, 8, tzinfo=UTC), held=True) == [
         "Blog post 1",
@@ -504,7 +504,7 @@ async def test_what_a_clock_held_ahead_stored_goes_retention_days_after_the_real
     real = datetime(2026, 12, 1, 13, tzinfo=UTC)
 
     async def cycle(now: datetime, held: bool) -> None:
-        await _cycle_beside_the_real_clock(tmp_path, url, now, real, held)
+        await _room_cycle(tmp_path, now, url, days=30, real=real if held else None)
 
     await cycle(datetime(2027, 6, 1, 9, tzinfo=UTC), held=True)
     for days in (0, 29):
@@ -517,44 +517,29 @@ async def test_what_a_clock_held_ahead_stored_goes_retention_days_after_the_real
             assert store.query_ids() == [], f"{days} days after"
 
 
-async def _cycle_beside_the_real_clock(
-    tmp_path: Path, url: str, now: datetime, real: datetime, held: bool
-) -> list[str]:
-    """One newsroom cycle of the blog at `url` on the clock `now` (held still, as `--now`
-    holds it, with `held`) while the real clock says `real`: the titles it stored as new."""
-    from fetchers.newsroom import Newsroom
-
-    config = config_for(tmp_path, Source("Blog", url=url))
-    config.clock_held = held
-    data = tmp_path / "data"
-    with Store(data, writer=True) as store:
-        room = Newsroom(config, store, data, lambda: now)
-        room.require_poller().real_clock = lambda: real
-        try:
-            (result,) = (await room.cycle()).results
-        finally:
-            await room.aclose()
-        assert result.status == "ok"
-        return sorted(r.title for r in store.records(result.new_ids))
-
-
 async def _room_cycle(
     tmp_path: Path,
     now: datetime,
     url: str,
-    rules: list[dict[str, str]] = (),
-    days: int = 1,  # type: ignore[assignment]
+    rules: list[dict[str, str]] = (),  # type: ignore[assignment]
+    days: int = 1,
+    real: datetime | None = None,
 ) -> list[str]:
     """One newsroom cycle (a poller started afresh, its health from the data dir, the rules'
-    alerts checked before it closes) of the feed at `url`: the titles it stored as new."""
+    alerts checked before it closes) of the feed at `url`: the titles it stored as new.
+    With `real`, the clock `now` is held still (as `--now` holds it) while the real clock
+    says `real`."""
     from fetchers.alertrules import make_rule
     from fetchers.newsroom import Newsroom
 
     config = config_for(tmp_path, Source("Blog", url=url))
     config.settings.retention_days = days
     config.alerts = [make_rule(rule, now) for rule in rules]
+    config.clock_held = real is not None
     with Store(tmp_path / "data", writer=True) as store:
         room = Newsroom(config, store, tmp_path / "data", lambda: now)
+        if real is not None:
+            room.require_poller().real_clock = lambda: real
         try:
             (result,) = (await room.cycle()).results
         finally:
