@@ -997,6 +997,42 @@ def leads(stories: list[Story], store: ArticleStore) -> dict[str, Lead]:
     }
 
 
+def index_leads(index: StoryIndex, store: ArticleStore) -> dict[str, Lead]:
+    """`leads` of the stories as grouped (`StoryBook.read`), without making every story
+    first: only the articles of stories of two or more are read, each once, in date order
+    as `stories_of` reads them (`wirewatch sources` read every headline to make every
+    story, then those of several sources again)."""
+    members, story_of = index.members, index.story_of
+    lags: dict[str, list[float]] = {}
+    firsts: Counter[str] = Counter()
+    backlog = UndatedBacklog(store)
+    with collector_paused():
+        dated = store.query_ids(limit=store.list_window)
+        ids = [
+            i
+            for i in giving_way(dated, STEP_IDS)
+            if (sid := story_of.get(i)) is not None and len(members.get(sid, ())) >= 2
+        ]
+        open_stories: dict[str, list[Record]] = {}
+        finished: list[tuple[str, list[Record]]] = []
+        for chunk in _chunks(ids):
+            give_way()
+            for record in store.headlines(chunk):
+                sid = story_of[record.id]
+                held = open_stories.setdefault(sid, [])
+                held.append(headline_record(record))
+                if len(held) == len(members[sid]):
+                    finished.append((sid, open_stories.pop(sid)))
+        finished.extend(open_stories.items())
+        for sid, records in finished:
+            story = made_story(sid, records, backlog.among(records))
+            if len(story.sources) >= 2:
+                _lead(story, records, backlog, firsts, lags)
+    return {
+        source: Lead(firsts[source], statistics.median(values)) for source, values in lags.items()
+    }
+
+
 def _story_batches(stories: Iterable[Story]) -> Iterable[list[Story]]:
     """The stories in turn, as many at a time as hold about READ_CHUNK articles (a story
     with more, alone)."""

@@ -59,7 +59,7 @@ from fetchers.store import ArticleStore, StoreError, StoreLocked
 from fetchers.store.factory import newest_kept, open_store
 from fetchers.store.interface import StoryKeeper
 from fetchers.story import Story
-from fetchers.storybook import StoryBook, leads, stories_found, stories_of
+from fetchers.storybook import StoryBook, index_leads, stories_found, stories_of
 from fetchers.storyshelf import StoryLookup, StoryShelf
 from fetchers.text import no_surrogates, strip_controls
 from fetchers.timeparse import local_zone, since_spec, system_zone_name
@@ -1474,7 +1474,7 @@ def cmd_sources(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     with _viewer(ctx) as store:  # who reported first, over the stories the store holds
         book = HealthBook(ctx.data_dir, store)
         health = book.load()
-        lead = leads(stories_of(StoryBook(ctx.data_dir).read(store), store), store)
+        lead = index_leads(StoryBook(ctx.data_dir).read(store), store)
     # (else every source looked never polled, without a word; a script is told by the exit)
     unread = book.unreadable is not None
     if unread:
