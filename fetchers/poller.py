@@ -410,6 +410,9 @@ class Poller:
         # the time it really is, under a clock held still (`config.clock_held`): what it
         # stores is filed under the held clock's day, but kept as long from this one's
         self.real_clock: Clock = system_clock
+        # each failed poll logged as a warning; `wirewatch poll` says failures itself, as
+        # they start, change and end (`fetchers.outages`), not at every poll
+        self.say_failures = True
         self.settings = config.settings
         self.zone = local_zone(self.settings.timezone)
         self._client = client
@@ -1325,8 +1328,9 @@ class Poller:
             health.next_poll = later(now, max(wait, result.retry_after or 0.0))
             if result.retry_after and result.http_status in ASKED_TO_WAIT:
                 health.retry_until = later(now, result.retry_after)
-            # (marked: a command that lists the failures itself keeps them off its stderr)
-            log.warning("%s: %s", source.name, result.error, extra={SOURCE_FAILED: True})
+            if self.say_failures:
+                # (marked: a command that lists the failures itself keeps them off its stderr)
+                log.warning("%s: %s", source.name, result.error, extra={SOURCE_FAILED: True})
         else:
             health.status = result.status
             health.failures = 0  # healthy again: an error of before is not shown beside it

@@ -5,10 +5,13 @@ dropped, a write in flight completes (it runs in a thread that the event loop's 
 for), then the store is closed. SIGHUP reads the config again; a broken config is logged and
 the running one kept.
 
-Each cycle that brought news (new or revised articles) or had a source fail is one log line,
-naming the sources; a cycle that did neither is said only as the first after the start, and
-in one line once QUIET_SUMMARY has passed since the last (a day of 60-second polls said
-"0 new articles" a thousand times).
+Failing sources are said as their failures start, change and end, grouped by server
+(`fetchers.outages`), not at each failed poll. Each cycle that brought news (new or revised
+articles) or in which a failure started, changed or ended is one log line, naming the
+sources; any other is said only as the first after the start, and in one line once
+QUIET_SUMMARY has passed since the last (a day of 60-second polls said "0 new articles" a
+thousand times), or REMIND_EVERY when some of them had sources fail (a server down said
+"0 new articles, 10 failed" every second as its sources' polls trickled in).
 """
 
 from __future__ import annotations
@@ -29,8 +32,9 @@ from fetchers.alerting import EACH_ITS_OWN
 from fetchers.alerts import AlertWatch
 from fetchers.config import Config
 from fetchers.events import unreadable
-from fetchers.models import Clock, Event, counted
+from fetchers.models import Clock, Event, Source, counted
 from fetchers.newsroom import Cycle, Newsroom
+from fetchers.outages import REMIND_EVERY, FailureLog, host_port, named
 from fetchers.parsepool import ParsePool
 from fetchers.redact import PlainFormatter
 from fetchers.store import ArticleStore
@@ -38,15 +42,7 @@ from fetchers.store import ArticleStore
 log = logging.getLogger("wirewatch")
 FORMAT = "%(asctime)s %(levelname)s %(message)s"
 QUIET_REPEATS = 60.0  # seconds a warning logged is not logged again, the same
-NAMED_AT_MOST = 3  # sources a cycle's line names (those with the most new articles first)
 QUIET_SUMMARY = 3600.0  # seconds of cycles with nothing new and no failure said in one line
-
-
-def named(names: list[str]) -> str:
-    """The first NAMED_AT_MOST names, then how many more ("A, B, C and 4 more")."""
-    shown = ", ".join(names[:NAMED_AT_MOST])
-    rest = len(names) - NAMED_AT_MOST
-    return f"{shown} and {rest} more" if rest > 0 else shown
 
 
 def cycle_line(cycle: Cycle) -> str:
@@ -65,13 +61,9 @@ def cycle_line(cycle: Cycle) -> str:
     return f"polled {counted(len(results), 'source')}: {', '.join(said)}"
 
 
-def is_quiet(cycle: Cycle) -> bool:
-    """Whether a cycle brought nothing new, revised nothing and had no source fail."""
-    return (
-        not cycle.new_ids
-        and not cycle.store_error
-        and all(not r.revised_ids and r.status != "error" for r in cycle.results)
-    )
+def has_news(cycle: Cycle) -> bool:
+    """Whether a cycle brought new or revised articles, or its store refused them."""
+    return bool(cycle.new_ids or cycle.store_error or any(r.revised_ids for r in cycle.results))
 
 
 def span(seconds: float) -> str:
@@ -86,6 +78,7 @@ class QuietSpell:
 
     since: float  # when the last line was said (monotonic)
     polls: int = 0
+    failed: int = 0  # of those polls
     sources: set[str] = field(default_factory=set)
 
 
@@ -168,6 +161,10 @@ class PollService:
         self._problems_said = 0  # of the store's problems, those logged
         self.monotonic: Callable[[], float] = time.monotonic  # (a test's own)
         self._quiet: QuietSpell | None = None  # None: no cycle said yet
+        self.failures = FailureLog()
+        self._servers: tuple[list[Source], dict[str, str]] | None = None  # (`_host_of`)
+        if self.newsroom.poller is not None:  # (said here, as they start, change and end)
+            self.newsroom.poller.say_failures = False
 
     @property
     def config(self) -> Config:
@@ -210,19 +207,51 @@ class PollService:
             log.warning("%s", problem)
         self._problems_said = len(problems)
 
+    def _host_of(self, name: str) -> str:
+        """The server of the config's source `name` ("" for a file, or one not known)."""
+        sources = self.config.sources
+        if self._servers is None or self._servers[0] is not sources:
+            self._servers = (sources, {s.name: host_port(s.url) for s in sources if s.url})
+        return self._servers[1].get(name, "")
+
+    def _failures_of(self, name: str) -> int:
+        """The failures in a row of source `name` as its health has them."""
+        poller = self.newsroom.poller
+        health = poller.health.get(name) if poller is not None else None
+        return health.failures if health is not None else 1
+
     def _report(self, cycle: Cycle) -> None:
-        """Log the cycle (`cycle_line`), unless it was quiet (`is_quiet`) and not the first:
-        quiet ones are summed up in one line once QUIET_SUMMARY has passed since the last
-        line said, so a log that goes silent means a poller that stopped."""
+        """Log the failures that started, changed or ended (`FailureLog`), then the cycle
+        (`cycle_line`) if it brought news or any of those, or was the first: the others are
+        summed up in one line once QUIET_SUMMARY has passed since the last line said (or
+        REMIND_EVERY, if sources failed meanwhile), so a log that goes silent means a
+        poller that stopped."""
         self._say_problems()
         now, quiet = self.monotonic(), self._quiet
-        if quiet is None or not is_quiet(cycle):
+        self.failures.forget(s.name for s in self.config.sources)
+        lines = self.failures.cycle(cycle.results, self._host_of, self._failures_of, now)
+        for level, line in lines:
+            log.log(level, "%s", line)
+        reminder = self.failures.reminder(now)
+        if reminder is not None:
+            log.warning("%s", reminder)
+        if quiet is None or lines or has_news(cycle):
             log.info("%s", cycle_line(cycle))
             self._quiet = QuietSpell(now)
             return
         quiet.polls += len(cycle.results)
+        quiet.failed += sum(r.status == "error" for r in cycle.results)
         quiet.sources.update(r.source for r in cycle.results)
-        if now - quiet.since >= QUIET_SUMMARY:
+        if quiet.failed and now - quiet.since >= REMIND_EVERY:
+            log.info(
+                "in %s: %s of %s, nothing new, %d failed",
+                span(now - quiet.since),
+                counted(quiet.polls, "poll"),
+                counted(len(quiet.sources), "source"),
+                quiet.failed,
+            )
+            self._quiet = QuietSpell(now)
+        elif now - quiet.since >= QUIET_SUMMARY:
             log.info(
                 "quiet for %s: %s of %s, nothing new, none failed",
                 span(now - quiet.since),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -227,6 +228,130 @@ async def test_cycles_without_news_are_said_in_one_line_an_hour(
     assert [r.getMessage() for r in caplog.records if r.name == "wirewatch"] == [
         "polled 1 source: 3 new articles (Wire 3), 0 failed",
         "quiet for 60 minutes: 4 polls of 1 source, nothing new, none failed",
+    ]
+
+
+def refused_server() -> str:
+    """The base URL of a server on 127.0.0.1 that is down: its port refuses connections."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def said_by(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """What the poll log said of the cycles (its own lines and its poller's), in order."""
+    return [r.getMessage() for r in caplog.records if r.name in ("wirewatch", "wirewatch.poller")]
+
+
+async def test_failing_sources_are_said_as_they_start_change_and_end_not_each_poll(
+    tmp_path: Path, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A feed server down took its sources with it, and the poll log said a warning for
+    each source at each poll, and "0 new articles, 10 failed" each cycle: 2,286 lines in
+    150 s. The sources of one server failing alike are one line, said as they start; a
+    cycle where they go on failing says nothing; a source's change of error and its
+    return are said, and so is the return of a server's sources."""
+    down = refused_server()
+    desk = Route(b"busy", status=503)
+    gone = Route(b"gone", status=404)
+    wire = Route(feed(1, 1))
+    sources = [Source(f"Bureau {i}", url=f"{down}/{i}.xml") for i in range(1, 6)]
+    sources += [Source(f"Desk {i}", url=feed_server.add(f"/desk{i}.xml", desk)) for i in (1, 2)]
+    sources += [
+        Source("Gone", url=feed_server.add("/gone.xml", gone)),
+        Source("Wire", url=feed_server.add("/wire.xml", wire)),
+    ]
+    host = down.removeprefix("http://")
+    here = feed_server.base.removeprefix("http://")
+    config = config_for(tmp_path, *sources)
+    with Store(tmp_path / "data", writer=True) as store:
+        service = PollService(config, store, tmp_path / "data", system_clock)
+        seconds = [0.0]
+        service.monotonic = lambda: seconds[0]
+
+        async def cycles(*at: float) -> list[str]:
+            caplog.clear()
+            for when in at:
+                seconds[0] = when
+                await service.newsroom.cycle()
+            return said_by(caplog)
+
+        try:
+            with caplog.at_level("INFO", "wirewatch"):
+                first = await cycles(0)
+                going_on = await cycles(10, 20, 30, 40, 50)
+                gone.status = 500
+                changed = await cycles(60)
+                desk.status, desk.body = 200, feed(2, 2)
+                back = await cycles(70)
+                gone.status, gone.body = 200, feed(3, 1)
+                one_back = await cycles(80)
+                reminded = await cycles(700)
+        finally:
+            await service.newsroom.aclose()
+    assert first == [
+        f"5 sources on {host} failing: cannot connect: connection refused"
+        " (Bureau 1, Bureau 2, Bureau 3 and 2 more)",
+        f"2 sources on {here} failing: HTTP 503 Service Unavailable (Desk 1, Desk 2)",
+        "Gone: HTTP 404 Not Found",
+        "polled 9 sources: 1 new article (Wire 1), 8 failed"
+        " (Bureau 1, Bureau 2, Bureau 3 and 5 more)",
+    ]
+    assert going_on == []
+    assert changed == [
+        "Gone: now HTTP 500 Internal Server Error (was: HTTP 404 Not Found)",
+        "polled 9 sources: 0 new articles, 8 failed (Bureau 1, Bureau 2, Bureau 3 and 5 more)",
+    ]
+    assert back == [
+        f"2 sources on {here} back after failing: HTTP 503 Service Unavailable (down for 1 minute)",
+        "polled 9 sources: 4 new articles (Desk 1 2, Desk 2 2), 6 failed"
+        " (Bureau 1, Bureau 2, Bureau 3 and 3 more)",
+    ]
+    assert one_back == [
+        "Gone: back after 8 failures (down for 1 minute)",
+        "polled 9 sources: 1 new article (Gone 1), 5 failed"
+        " (Bureau 1, Bureau 2, Bureau 3 and 2 more)",
+    ]
+    assert reminded == [  # a long outage is not silent
+        f"still failing: 5 sources: 5 on {host} for 11 minutes"
+        " (cannot connect: connection refused)",
+        "in 10 minutes: 9 polls of 9 sources, nothing new, 5 failed",
+    ]
+
+
+async def test_sources_of_a_down_server_trickling_in_are_said_together(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Polled at jittered intervals, a down server's sources fail a few at a time, a cycle
+    a second: each of those cycles said its "0 new articles, 1 failed" and its warnings.
+    The first failure is said; those that join it are said together a minute later."""
+    down = refused_server()
+    sources = [Source(f"Bureau {i}", url=f"{down}/{i}.xml") for i in range(1, 7)]
+    with Store(tmp_path / "data", writer=True) as store:
+        service = PollService(
+            config_for(tmp_path, *sources), store, tmp_path / "data", system_clock
+        )
+        seconds = [0.0]
+        service.monotonic = lambda: seconds[0]
+        try:
+            with caplog.at_level("INFO", "wirewatch"):
+                for when, source in enumerate(sources):
+                    seconds[0] = float(when)
+                    await service.newsroom.cycle([source])
+                trickled = said_by(caplog)
+                caplog.clear()
+                seconds[0] = 61.0
+                await service.newsroom.cycle()
+        finally:
+            await service.newsroom.aclose()
+    assert trickled == [
+        "Bureau 1: cannot connect: connection refused",
+        "polled 1 source: 0 new articles, 1 failed (Bureau 1)",
+    ]
+    assert said_by(caplog) == [
+        f"6 sources on {down.removeprefix('http://')} failing: cannot connect: connection"
+        " refused (5 more: Bureau 2, Bureau 3, Bureau 4 and 2 more)",
+        "polled 6 sources: 0 new articles, 6 failed (Bureau 1, Bureau 2, Bureau 3 and 3 more)",
     ]
 
 
