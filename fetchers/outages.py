@@ -3,12 +3,14 @@ when it ends, and a reminder while it lasts; never a line per failed poll.
 
 A feed server that went down took its 2,000 sources with it, and the log said a warning for
 each source at each of its polls (2,286 lines in 150 s, as their jittered polls trickled in).
-Here the sources of one host failing with one error are one group, said in one line ("1999
-sources on 127.0.0.1:8140 failing: cannot connect: connection refused"); a group said is said
-again only when it has grown or shrunk and GROWN_EVERY has passed, or when it has emptied;
-while anything fails, one line every REMIND_EVERY says what still does. A source alone in
-its group is said by name, as before ("Wire: HTTP 404 Not Found"), and so is its return
-("Wire: back after 12 failures (down for 25 minutes)").
+Here the sources failing with one error are one outage, said in one line naming their server
+("1999 sources on 127.0.0.1:8140 failing: cannot connect: connection refused"), or how many
+servers ("212 sources on 95 servers failing: host name not found (offline?)"); an outage
+said is said again when sources join it or come back, at most once every GROWN_EVERY (the
+polls of its sources trickle in), but at once as its first source comes back and as it
+ends; while anything fails, one line every REMIND_EVERY says what still does, by server.
+A source alone is said by name, as before ("Wire: HTTP 404 Not Found"), and so are its
+change of error and its return ("Wire: back after 12 failures (down for 25 minutes)").
 """
 
 from __future__ import annotations
@@ -72,30 +74,47 @@ class Failing:
 
 
 @dataclass(slots=True)
-class Group:
-    """The sources of one server failing with one error (a source of no server: alone)."""
+class Outage:
+    """The sources failing with one error, on whatever servers: said together."""
 
-    host: str
     error: str
     since: float
-    members: dict[str, None] = field(default_factory=dict)  # (an ordered set)
+    members: dict[str, str] = field(default_factory=dict)  # failing now: name -> server
     said_at: float | None = None  # None: not said yet
     joined: list[str] = field(default_factory=list)  # since it was last said
     was: dict[str, str] = field(default_factory=dict)  # joined from another error: that one
-    back: list[str] = field(default_factory=list)  # came back since it was last said
-    back_total: int = 0
-    last_back: Failing | None = None  # (the one whose return a line by name says)
+    back: list[tuple[str, Failing]] = field(default_factory=list)  # since it was last said
+    back_total: int = 0  # of the whole outage
+    back_servers: set[str] = field(default_factory=set)  # (of those)
+    back_said: bool = False  # its first return is said at once, as its start was
+
+    def on(self, host: str) -> int:
+        """How many of its sources on `host` fail now."""
+        return sum(h == host for h in self.members.values())
 
 
-GroupKey = tuple[str, str]
+def server(name: str, host: str) -> str:
+    """A source's server as an outage counts them (a file: its own)."""
+    return host or f"\0{name}"
+
+
+def where(servers: set[str]) -> str:
+    """ "on 127.0.0.1:8140", or "on 3 servers"."""
+    if len(servers) == 1:
+        (one,) = servers
+        if not one.startswith("\0"):
+            return f" on {one}"
+        return ""
+    return f" on {len(servers)} servers"
 
 
 class FailureLog:
-    """The failing sources of a poller as its log tells them (`cycle` gives the lines)."""
+    """The failing sources of a poller as its log tells them: `cycle` takes a cycle's
+    results, `due` gives the lines a throttle held back once they are due."""
 
     def __init__(self) -> None:
         self.failing: dict[str, Failing] = {}
-        self._groups: dict[GroupKey, Group] = {}
+        self._outages: dict[str, Outage] = {}  # by error
         self._reminded: float | None = None  # when the last reminder was said (or due from)
 
     def cycle(
@@ -118,130 +137,135 @@ class FailureLog:
                 error = result.error or "failed"
                 if before is None:
                     failing = Failing(error, host_of(name), now, max(failures_of(name), 1))
-                    self.failing[name] = failing
-                    self._join(name, failing, None)
+                    self._join(name, failing, None, now)
                 elif before.error != error:
                     self._leave(name, before, recovered=False)
                     failing = Failing(error, before.host, before.since, before.failures + 1)
-                    self.failing[name] = failing
-                    self._join(name, failing, before.error)
+                    self._join(name, failing, before.error, now)
                 else:
                     before.failures += 1
             elif before is not None and result.status in ("ok", "not-modified"):
-                del self.failing[name]
                 self._leave(name, before, recovered=True)
         if self.failing and not was_failing:
             self._reminded = now  # the first reminder is one REMIND_EVERY after this
-        return self._said(now)
+        return self.due(now)
 
     def forget(self, names: Iterable[str]) -> None:
         """Forget the sources no longer polled (removed or renamed in the config), unsaid."""
         for name in set(self.failing) - set(names):
-            failing = self.failing.pop(name)
-            group = self._groups.get(self._key(name, failing))
-            if group is not None:
-                group.members.pop(name, None)
-                if name in group.joined:
-                    group.joined.remove(name)
-                if not group.members and not group.back:
-                    del self._groups[self._key(name, failing)]
+            failing = self.failing[name]
+            outage = self._outages.get(failing.error)
+            if outage is not None and name in outage.joined:
+                outage.joined.remove(name)
+                outage.was.pop(name, None)
+            self._leave(name, failing, recovered=False)
 
-    @staticmethod
-    def _key(name: str, failing: Failing) -> GroupKey:
-        return (failing.host or f"\0{name}", failing.error)  # (no server: a group of its own)
-
-    def _join(self, name: str, failing: Failing, was: str | None) -> None:
-        key = self._key(name, failing)
-        group = self._groups.get(key)
-        if group is None:
-            group = self._groups[key] = Group(failing.host, failing.error, failing.since)
-        group.members[name] = None
-        group.joined.append(name)
+    def _join(self, name: str, failing: Failing, was: str | None, now: float) -> None:
+        self.failing[name] = failing
+        outage = self._outages.get(failing.error)
+        if outage is None:
+            outage = self._outages[failing.error] = Outage(failing.error, now)
+        outage.members[name] = failing.host
+        outage.joined.append(name)
         if was is not None:
-            group.was[name] = was
+            outage.was[name] = was
 
     def _leave(self, name: str, failing: Failing, recovered: bool) -> None:
-        key = self._key(name, failing)
-        group = self._groups.get(key)
-        if group is None:
+        del self.failing[name]
+        outage = self._outages.get(failing.error)
+        if outage is None:
             return
-        group.members.pop(name, None)
-        if name in group.joined:  # joined and gone before it was said: never said
-            group.joined.remove(name)
-            group.was.pop(name, None)
+        outage.members.pop(name, None)
+        if name in outage.joined:  # joined and gone before it was said: never said
+            outage.joined.remove(name)
+            outage.was.pop(name, None)
         elif recovered:
-            group.back.append(name)
-            group.back_total += 1
-            group.last_back = failing
-        if not group.members and not group.back:
-            del self._groups[key]
+            outage.back.append((name, failing))
+            outage.back_total += 1
+            outage.back_servers.add(server(name, failing.host))
+        if not outage.members and not outage.back:
+            del self._outages[failing.error]
 
-    def _said(self, now: float) -> list[tuple[int, str]]:
-        """The lines due: groups that started, changed, grew, shrank or emptied."""
+    def due(self, now: float) -> list[tuple[int, str]]:
+        """The lines due: outages that started, grew, shrank or ended (`now`: monotonic)."""
         lines: list[tuple[int, str]] = []
-        for key, group in list(self._groups.items()):
-            if not group.joined and not group.back:
+        for error, outage in list(self._outages.items()):
+            if not outage.joined and not outage.back:
                 continue
-            emptied = not group.members
-            first = group.said_at is None
-            if not (first or emptied or now - (group.said_at or 0.0) >= GROWN_EVERY):
+            ended = not outage.members
+            first = outage.said_at is None
+            returns = bool(outage.back) and not outage.back_said
+            if not (first or ended or returns or now - (outage.said_at or 0.0) >= GROWN_EVERY):
                 continue
-            if group.joined:
-                lines.append((logging.WARNING, self._failing_line(group, first)))
-            if group.back:
-                lines.append((logging.INFO, self._back_line(group, now)))
-            group.joined, group.was, group.back = [], {}, []
-            group.said_at = now
-            if emptied:
-                del self._groups[key]
+            outage.back_said = outage.back_said or bool(outage.back)
+            if outage.joined:
+                lines.append((logging.WARNING, self._failing_line(outage, first)))
+            if outage.back:
+                lines.append((logging.INFO, self._back_line(outage, now)))
+            outage.joined, outage.was, outage.back = [], {}, []
+            outage.said_at = now
+            if ended:
+                del self._outages[error]
         return lines
 
     def reminder(self, now: float) -> str | None:
         """While sources fail, one line every REMIND_EVERY that says which (a long outage is
-        in the log however quiet its groups are); None when none is due."""
+        in the log however quiet it is); None when none is due."""
         if not self.failing or self._reminded is None or now - self._reminded < REMIND_EVERY:
             return None
         self._reminded = now
         return self._reminder(now)
 
-    def _failing_line(self, group: Group, first: bool) -> str:
-        joined = group.joined
-        if len(group.members) == 1 and len(joined) == 1:
+    def _failing_line(self, outage: Outage, first: bool) -> str:
+        joined, error = outage.joined, outage.error
+        hosts = {server(name, outage.members[name]) for name in joined}
+        alone = outage.members[joined[0]]
+        if len(joined) == 1 and (not alone or outage.on(alone) == 1):
             name = joined[0]
-            was = group.was.get(name)
-            return f"{name}: now {group.error} (was: {was})" if was else f"{name}: {group.error}"
-        said = f"{counted(len(group.members), 'source')} on {group.host} failing: {group.error}"
-        if first:
+            was = outage.was.get(name)
+            return f"{name}: now {error} (was: {was})" if was else f"{name}: {error}"
+        if len(hosts) == 1:
+            total = outage.on(alone)
+        else:
+            total = len(outage.members)
+            hosts = {server(name, host) for name, host in outage.members.items()}
+        said = f"{counted(total, 'source')}{where(hosts)} failing: {error}"
+        if first or total == len(joined):
             return f"{said} ({named(joined)})"
         return f"{said} ({len(joined)} more: {named(joined)})"
 
-    def _back_line(self, group: Group, now: float) -> str:
-        back, left, one = group.back, len(group.members), group.last_back
-        if len(back) == 1 and one is not None and (left or group.back_total == 1):
-            failures = counted(one.failures, "failure")
-            said = f"{back[0]}: back after {failures} (down for {lasted(now - one.since)})"
-        elif not left:
+    def _back_line(self, outage: Outage, now: float) -> str:
+        back, error = outage.back, outage.error
+        if not outage.members and outage.back_total > 1:
             return (
-                f"{counted(group.back_total, 'source')} on {group.host} back after failing:"
-                f" {group.error} (down for {lasted(now - group.since)})"
+                f"{counted(outage.back_total, 'source')}{where(outage.back_servers)} back after"
+                f" failing: {error} (down for {lasted(now - outage.since)})"
             )
+        hosts = {server(name, failing.host) for name, failing in back}
+        if len(back) == 1:
+            name, one = back[0]
+            failures = counted(one.failures, "failure")
+            said = f"{name}: back after {failures} (down for {lasted(now - one.since)})"
         else:
-            said = f"{counted(len(back), 'source')} on {group.host} back ({named(back)})"
-        if not left:
-            return said
-        return f"{said}; {counted(left, 'source')} on {group.host} still failing: {group.error}"
+            names = named([n for n, _ in back])
+            said = f"{counted(len(back), 'source')}{where(hosts)} back ({names})"
+        if len(hosts) == 1:
+            left = outage.on(back[0][1].host) if back[0][1].host else 0
+            on = where(hosts)
+        else:
+            left, on = len(outage.members), ""
+        return f"{said}; {counted(left, 'source')}{on} still failing: {error}" if left else said
 
     def _reminder(self, now: float) -> str:
-        """One line for all that still fails: the largest groups first."""
-        groups = sorted(
-            (g for g in self._groups.values() if g.members), key=lambda g: -len(g.members)
-        )
+        """One line for all that still fails, by server and error: the largest first."""
+        groups: dict[tuple[str, str], list[str]] = {}
+        since: dict[tuple[str, str], float] = {}
+        for name, failing in self.failing.items():
+            key = (server(name, failing.host), failing.error)
+            groups.setdefault(key, []).append(name)
+            since[key] = min(since.get(key, now), failing.since)
         each = []
-        for group in groups:
-            who = (
-                next(iter(group.members))
-                if len(group.members) == 1
-                else f"{len(group.members)} on {group.host}"
-            )
-            each.append(f"{who} for {lasted(now - group.since)} ({group.error})")
+        for key, names in sorted(groups.items(), key=lambda item: -len(item[1])):
+            who = names[0] if len(names) == 1 else f"{len(names)}{where({key[0]})}"
+            each.append(f"{who} for {lasted(now - since[key])} ({key[1]})")
         return f"still failing: {counted(len(self.failing), 'source')}: {named(each)}"

@@ -220,6 +220,17 @@ class PollService:
         health = poller.health.get(name) if poller is not None else None
         return health.failures if health is not None else 1
 
+    def say_failures(self) -> None:
+        """Log the failures a throttle held back that are due now, and the reminder of
+        those still failing when it is due (every second, and after each cycle): sources
+        that joined an outage are said a minute after it, cycle or not."""
+        now = self.monotonic()
+        for level, line in self.failures.due(now):
+            log.log(level, "%s", line)
+        reminder = self.failures.reminder(now)
+        if reminder is not None:
+            log.warning("%s", reminder)
+
     def _report(self, cycle: Cycle) -> None:
         """Log the failures that started, changed or ended (`FailureLog`), then the cycle
         (`cycle_line`) if it brought news or any of those, or was the first: the others are
@@ -232,9 +243,7 @@ class PollService:
         lines = self.failures.cycle(cycle.results, self._host_of, self._failures_of, now)
         for level, line in lines:
             log.log(level, "%s", line)
-        reminder = self.failures.reminder(now)
-        if reminder is not None:
-            log.warning("%s", reminder)
+        self.say_failures()
         if quiet is None or lines or has_news(cycle):
             log.info("%s", cycle_line(cycle))
             self._quiet = QuietSpell(now)
@@ -277,12 +286,14 @@ class PollService:
 
     async def _announce(self) -> None:
         """Log each countdown threshold an event crosses (1 day, 1 hour, 10 minutes, start),
-        and each event whose time cannot be read (`_say_unreadable`)."""
+        each event whose time cannot be read (`_say_unreadable`), and the failures due
+        (`say_failures`)."""
         watch = AlertWatch()
         while not self.stop.is_set():
             events = await asyncio.to_thread(self.newsroom.events)
             self._say_unreadable(events)
             for alert in watch.check(events, self.clock()):
                 log.warning("countdown: %s", alert.message)
+            self.say_failures()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stop.wait(), timeout=1.0)

@@ -355,6 +355,87 @@ async def test_sources_of_a_down_server_trickling_in_are_said_together(
     ]
 
 
+async def test_the_first_and_the_last_source_of_a_server_back_are_said_at_once(
+    tmp_path: Path, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A server's sources come back one poll at a time: the first one back is said as it
+    is, the others not each, and the last one back ends the outage in one line."""
+    routes = [Route(b"busy", status=503) for _ in range(3)]
+    sources = [
+        Source(f"Desk {i}", url=feed_server.add(f"/desk{i}.xml", route))
+        for i, route in enumerate(routes, 1)
+    ]
+    here = feed_server.base.removeprefix("http://")
+    with Store(tmp_path / "data", writer=True) as store:
+        service = PollService(
+            config_for(tmp_path, *sources), store, tmp_path / "data", system_clock
+        )
+        seconds = [0.0]
+        service.monotonic = lambda: seconds[0]
+
+        async def back(when: float, route: Route) -> list[str]:
+            caplog.clear()
+            seconds[0] = when
+            route.status, route.body = 200, feed(1, 1)
+            await service.newsroom.cycle()
+            return said_by(caplog)
+
+        try:
+            with caplog.at_level("INFO", "wirewatch"):
+                await service.newsroom.cycle()
+                first = await back(10, routes[0])
+                second = await back(20, routes[1])
+                last = await back(30, routes[2])
+        finally:
+            await service.newsroom.aclose()
+    assert first[0] == (
+        f"Desk 1: back after 1 failure (down for 10 seconds); 2 sources on {here} still"
+        " failing: HTTP 503 Service Unavailable"
+    )
+    assert not any("back" in line for line in second)  # (its news is said, as news)
+    assert last[0] == (
+        f"3 sources on {here} back after failing: HTTP 503 Service Unavailable"
+        " (down for 30 seconds)"
+    )
+
+
+async def test_one_error_on_many_servers_is_one_line_said_without_waiting_for_a_cycle(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A host gone offline fails every server's sources alike ("host name not found"), and
+    said each: one line says them all, with how many servers; those that joined after the
+    first are said a minute later even if no cycle comes then."""
+    sources = [
+        Source(f"{desk} {i}", url=f"{refused_server()}/{i}.xml")
+        for desk in ("Agency", "Bureau", "Desk", "Wire")
+        for i in (1, 2)
+    ]
+    with Store(tmp_path / "data", writer=True) as store:
+        config = config_for(tmp_path, *sources)
+        service = PollService(config, store, tmp_path / "data", system_clock)
+        seconds = [0.0]
+        service.monotonic = lambda: seconds[0]
+        try:
+            with caplog.at_level("INFO", "wirewatch"):
+                await service.newsroom.cycle(sources[:1])
+                seconds[0] = 1.0
+                await service.newsroom.cycle(sources[1:])
+                said = said_by(caplog)
+                caplog.clear()
+                seconds[0] = 61.0
+                service.say_failures()  # (as the poller does each second)
+        finally:
+            await service.newsroom.aclose()
+    assert said == [
+        "Agency 1: cannot connect: connection refused",
+        "polled 1 source: 0 new articles, 1 failed (Agency 1)",
+    ]
+    assert said_by(caplog) == [
+        "8 sources on 8 servers failing: cannot connect: connection refused"
+        " (7 more: Agency 2, Bureau 1, Bureau 2 and 4 more)",
+    ]
+
+
 @pytest.mark.parametrize(
     ("argv", "ignored"),
     [
