@@ -27,6 +27,8 @@ HELD_FILE = "sources-held.json"
 # the articles retention dropped, by source (SourceHealth.dropped), read by the poller only:
 # apart as well, and written only when they changed (a day's drop, a day's listing)
 DROPPED_FILE = "sources-dropped.json"
+# the files kept apart that are parts of the health in FILE: they go with it, or not at all
+PARTS = (LISTED_FILE, HELD_FILE, DROPPED_FILE)
 # in LISTED_FILE, under a name no source has: how many articles the newest day's files held
 # when the health was saved (`DayCounter`); a store holding fewer lost some since (a backup
 # that copied the day file before the health), and what the feeds listed is not its drops

@@ -1565,8 +1565,63 @@ def test_a_migrated_data_dir_keeps_what_each_feed_listed_last(tmp_path: Path) ->
     target.mkdir()
     (source / healthbook.FILE).write_text("{}")
     (source / healthbook.LISTED_FILE).write_text('{"Blog": ["a1"]}')
-    assert set(copy_desk_files(source, target)) >= {healthbook.FILE, healthbook.LISTED_FILE}
+    (source / healthbook.DROPPED_FILE).write_text('{"Blog": {"a0": "2026-12-01"}}')
+    assert set(copy_desk_files(source, target)) >= {
+        healthbook.FILE, healthbook.LISTED_FILE, healthbook.DROPPED_FILE
+    }  # fmt: skip
     assert (target / healthbook.LISTED_FILE).read_text() == '{"Blog": ["a1"]}'
+    assert HealthBook(target).load(listed=True) == {}  # (none polled yet)
+    assert (target / healthbook.DROPPED_FILE).read_text() == '{"Blog": {"a0": "2026-12-01"}}'
+
+
+def test_a_migration_takes_no_health_file_of_the_data_dir_beside_the_stores(
+    tmp_path: Path,
+) -> None:
+    """Copied from a database, the health saved from it is the copy's: the data dir beside
+    it gave the copy its own held and dropped ids too, another store's, which the copy's
+    polls took for its sources' (retention kept the days holding those held)."""
+    from fetchers import healthbook
+    from fetchers.models import SourceHealth
+    from tui.cli import copy_desk_files
+
+    beside, target = tmp_path / "beside", tmp_path / "to"
+    beside.mkdir()
+    target.mkdir()
+    ids = {"a0": "2026-12-01"}
+    HealthBook(beside).save(
+        {"Blog": SourceHealth("Blog", "https://b.example/feed", held=ids, dropped=ids)}
+    )
+    HealthBook(target).save({"Blog": SourceHealth("Blog", "https://b.example/feed")})
+    copy_desk_files(beside, target)
+    health = HealthBook(target).load(listed=True)["Blog"]
+    assert health.held == {} and health.dropped == {}
+    assert not (target / healthbook.HELD_FILE).exists()
+
+
+def test_a_migrated_data_dir_keeps_what_retention_dropped_and_the_days_ahead(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Into another data dir: an article retention dropped before the copy, its feed listing
+    it again, is no news in the copy (nor in the original); a day filed ahead of the real
+    clock is dropped by the copy's retention on the day the original's drops it (the copy
+    noted it afresh at its first retention, and kept it that much longer)."""
+    from tests import copied
+
+    config = copied.polled_config(tmp_path)
+    data, copy = tmp_path / "data", tmp_path / "copy"
+    copied.drop_one(config, data)
+    with Store(data, writer=True) as store:
+        copied.file_a_day_ahead(store)
+    assert main(["--config", str(config), "--data-dir", str(data), "migrate", "--to", "tinydb",
+                 str(copy)]) == 0  # fmt: skip
+    said = capsys.readouterr().out
+    for each in (data, copy):
+        with Store(each, writer=True) as store:
+            copied.dropped_as_noted(store)
+        assert copied.listed_again(config, each) == 0
+        assert "Wire: 0 new of 2" in capsys.readouterr().out
+    # (the feed's article 2 is filed after `copied.REAL` too)
+    assert "and 2 days filed ahead of the real clock, as noted" in said
 
 
 def test_a_query_an_option_interrupts_is_read_whole(seeded: Path, tmp_path: Path, capsys) -> None:

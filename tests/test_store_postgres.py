@@ -39,7 +39,7 @@ from fetchers.store.postgres.store import PostgresStore
 from fetchers.store.postgres.words import LONGEST_TEXT, PAIRS_TEXT, PLACES_EXACT_SQL
 from fetchers.story import Story
 from fetchers.storyshelf import StoryShelf
-from tests import pgserver
+from tests import copied, pgserver
 from tests.conftest import make, write_config
 from tests.pgserver import PASSWORD, PgServer
 from tests.querycheck import NOW, articles, check_queries, queries, save_every_third, scan
@@ -1553,6 +1553,53 @@ def test_migrate_copies_a_data_dir_into_postgresql_and_back_losing_nothing(
         assert list(_snapshot(again)) == list(before)
     assert (back / "events.json").read_text() == '{"events": []}'
     assert HealthBook(back).load(listed=True)["Blog"].listed == {"a1"}
+
+
+def test_migrate_into_postgresql_keeps_what_retention_dropped_and_the_days_ahead(
+    tmp_path: Path, pg_dsn: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An article retention dropped from the data dir, its feed listing it again, is no news
+    in the database; a day filed ahead of the real clock goes from the database when it
+    would have gone from the data dir (the database noted it afresh at its first retention,
+    and kept it that much longer)."""
+    config = copied.polled_config(tmp_path)
+    data = tmp_path / "data"
+    copied.drop_one(config, data)
+    with Store(data, writer=True) as store:
+        copied.file_a_day_ahead(store)
+    args = ["--config", str(config), "--data-dir", str(data)]
+    assert cli.main([*args, "migrate", "--to", "postgresql", pg_dsn]) == 0
+    said = capsys.readouterr().out
+    with _writer(pg_dsn) as database:
+        copied.dropped_as_noted(database)
+    pg_config = copied.polled_config(tmp_path, _store_table(pg_dsn))
+    assert copied.listed_again(pg_config, tmp_path / "elsewhere") == 0
+    assert "Wire: 0 new of 2" in capsys.readouterr().out
+    assert "and 2 days filed ahead of the real clock, as noted" in said
+
+
+def test_migrate_from_postgresql_keeps_what_retention_dropped_and_the_days_ahead(
+    tmp_path: Path, pg_dsn: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same, from the database into a data dir."""
+    pg_config = copied.polled_config(tmp_path, _store_table(pg_dsn))
+    host = tmp_path / "host"
+    copied.drop_one(pg_config, host)
+    with _writer(pg_dsn) as database:
+        copied.file_a_day_ahead(database)
+    back = tmp_path / "back"
+    assert cli.main(["--config", str(pg_config), "--data-dir", str(host), "migrate", "--to",
+                     "tinydb", str(back)]) == 0  # fmt: skip
+    said = capsys.readouterr().out
+    with Store(back, writer=True) as store:
+        copied.dropped_as_noted(store)
+    assert copied.listed_again(copied.polled_config(tmp_path), back) == 0
+    assert "Wire: 0 new of 2" in capsys.readouterr().out
+    assert "and 2 days filed ahead of the real clock, as noted" in said
+
+
+def _store_table(dsn: str) -> str:
+    return f'[store]\nbackend = "postgresql"\ndsn = "{dsn}"\n'
 
 
 def _one_time_fetched_on_three_days() -> list[list[Article]]:

@@ -1932,7 +1932,7 @@ def cmd_trends(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_migrate(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     """Copy the configured store (the data dir, or the configured database) into an empty
     store of the backend `--to` names; nothing is changed in the one copied from."""
-    from fetchers.store.copy import copy_store
+    from fetchers.store.copy import copy_days_ahead, copy_store
 
     if args.to == "postgresql":
         dsn = args.target or os.environ.get("WIREWATCH_DSN")
@@ -1961,6 +1961,9 @@ def cmd_migrate(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             raise UsageError("the store to copy into is the one copied from")
         counted = copy_store(source, target, lambda line: complain(line))
         out.write(f"copied {counted} from {source.location} into {target.location}\n")
+        ahead = copy_days_ahead(source, target)
+        if ahead:  # (each dropped retention_days after the real day it was found so)
+            out.write(f"and {ahead} days filed ahead of the real clock, as noted\n")
         reader = getattr(source, "reader", None)
         if reader is not None and not target.keeps_desk:  # a data dir has one reader's marks
             out.write(
@@ -2034,16 +2037,21 @@ def copy_desk_into_store(
 
 def copy_desk_files(source: Path, target: Path) -> list[str]:
     """The desk's files beside the articles (events added in the app, alert rules and
-    history, source health, stories, the theme) copied into a data dir that lacks them."""
+    history, source health with what each feed listed, what polls under a held clock stored
+    and what retention dropped, stories, the theme) copied into a data dir that lacks them."""
     from fetchers import alerthistory, alerting, alertrules, events, healthbook, storybook
     from tui import theme
 
     carried = []
-    for name in (
+    names = [
         events.FILE, alertrules.FILE, alerthistory.FILE, alerthistory.OLD_FILE, alerting.STATE_FILE,
-        healthbook.FILE, healthbook.LISTED_FILE, healthbook.HELD_FILE, storybook.FILE,
-        theme.CHOICE_FILE,
-    ):  # fmt: skip
+        storybook.FILE, theme.CHOICE_FILE,
+    ]  # fmt: skip
+    if not (target / healthbook.FILE).exists():  # the health's files go together, or none:
+        # beside the health saved from the store, another's held or dropped ids were taken
+        # for its sources'
+        names += [healthbook.FILE, *healthbook.PARTS]
+    for name in names:
         if (source / name).is_file() and not (target / name).exists():
             shutil.copy2(source / name, target / name)
             carried.append(name)

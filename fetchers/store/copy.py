@@ -1,7 +1,8 @@
 """Copying every article of one store into another (`wirewatch migrate`): a TinyDB data dir
 into a PostgreSQL database and back, with full texts and the earlier ones (fetched again, in
 order; their times become the copy's), revisions, revision marks and read and starred marks,
-day by day; the counts of both are compared at the end."""
+day by day; the counts of both are compared at the end. The days filed ahead of the real clock
+go with the real day each was found so (`copy_days_ahead`)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from fetchers.store.codec import (
     revision_entries,
 )
 from fetchers.store.errors import StoreError
-from fetchers.store.interface import ArticleStore
+from fetchers.store.interface import AheadNoter, ArticleStore
 from fetchers.store.shards import KEPT
 
 
@@ -183,3 +184,15 @@ def copy_store(
             + "; ".join(differences)
         )
     return copied
+
+
+def copy_days_ahead(source: ArticleStore, target: ArticleStore) -> int:
+    """The days `source` filed ahead of the real clock, noted in `target` with the real day
+    each was found so, as retention drops them retention_days after it: noted afresh, the
+    copy kept them that much longer. How many."""
+    if not isinstance(source, AheadNoter) or not isinstance(target, AheadNoter):
+        return 0
+    noted = source.days_ahead()
+    if noted:
+        target.note_days_ahead(noted)
+    return len(noted)

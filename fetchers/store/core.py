@@ -2295,12 +2295,7 @@ class Store:
         file that does not read notes them afresh (they are kept longer, never lost); one
         the disk refuses is said in the log, and noted again at the next cycle."""
         path = self.dir / AHEAD_FILE
-        try:
-            noted_before = orjson.loads(path.read_bytes())
-        except (OSError, orjson.JSONDecodeError):  # (none yet, or not read: noted afresh)
-            noted_before = {}
-        if not isinstance(noted_before, dict):
-            noted_before = {}
+        noted_before = _ahead_noted(path)
         records = self._indexes.records
         kept = {  # (the starred articles of a day dropped: noted while they are kept)
             fetched[:10]
@@ -2321,6 +2316,30 @@ class Store:
             except OSError as exc:
                 log.warning("%s: cannot note the days after today (%s)", path, exc.strerror or exc)
         return since
+
+    def days_ahead(self) -> dict[str, str]:
+        """The days filed after the real one, each with the real day retention first found
+        it so (AHEAD_FILE), for a copy of the store to take."""
+        with self.lock:
+            return _ahead_noted(self.dir / AHEAD_FILE)
+
+    def note_days_ahead(self, noted: dict[str, str]) -> None:
+        """(The writer.) Take the days ahead another store noted (a copy's source), each with
+        the earlier of its real days: noted afresh at the copy's first retention, a day ahead
+        was kept that much longer than the original keeps it. Retention forgets those this
+        store holds no article of. StoreWriteError when the disk refuses."""
+        with self.lock:
+            self._require_writer()
+            path = self.dir / AHEAD_FILE
+            since = _ahead_noted(path)
+            for day, found in noted.items():
+                since[day] = min(found, since.get(day, found))
+            try:
+                atomic_write_bytes(path, orjson.dumps(dict(sorted(since.items()))))
+            except OSError as exc:
+                raise StoreWriteError(
+                    f"{path}: cannot note the days after today ({exc.strerror or exc})", []
+                ) from exc
 
     def _unstarred_kept(self, cutoff: str, expired: Collection[str] = ()) -> set[str]:
         """(Under the lock.) The articles kept past their day for a star taken off since,
@@ -2345,3 +2364,15 @@ class Store:
         self._stale_texts.intersection_update(self._indexes.records)
         self._save_map()
         self._searching.kick()  # the search index forgets the days removed
+
+
+def _ahead_noted(path: Path) -> dict[str, str]:
+    """The days ahead AHEAD_FILE notes, each with its real day; none when it is not there
+    or does not read (they are noted afresh: kept longer, never lost)."""
+    try:
+        noted = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+    if not isinstance(noted, dict):
+        return {}
+    return {day: found for day, found in noted.items() if isinstance(found, str)}

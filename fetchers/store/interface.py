@@ -516,3 +516,19 @@ class DayCounter(Protocol):
     def check_counts(self, counts: object) -> list[str]:
         """(The writer.) The days holding fewer than `counts` says, taken for lost."""
         ...
+
+
+@runtime_checkable
+class AheadNoter(Protocol):
+    """A store that notes the days filed after the real one (a `--now` ahead, a clock that
+    ran ahead) with the real day retention first found each so, and drops each
+    retention_days after that: a copy takes the notes, or keeps such a day that much longer
+    than its original."""
+
+    def days_ahead(self) -> dict[str, str]:
+        """Each day noted ahead ("2026-12-20") with the real day it was found so."""
+        ...
+
+    def note_days_ahead(self, noted: dict[str, str]) -> None:
+        """(The writer.) Take these notes, each day keeping the earlier of its real days."""
+        ...

@@ -1919,6 +1919,26 @@ class PostgresStore:
             )
             return removed
 
+    def days_ahead(self) -> dict[str, str]:
+        """The days filed after the real one, each with the real day retention first found
+        it so (`days_ahead`), for a copy of the store to take."""
+        with self._cursor("cannot read the days filed ahead") as cur:
+            cur.execute("SELECT day, since FROM days_ahead ORDER BY day")
+            return {day: since for day, since in cur.fetchall()}
+
+    def note_days_ahead(self, noted: dict[str, str]) -> None:
+        """(A writer.) Take the days ahead another store noted (a copy's source), each with
+        the earlier of its real days (`Store.note_days_ahead`)."""
+        self._require_writer()
+        if not noted:
+            return
+        with self._cursor("cannot note the days filed ahead", write=True) as cur:
+            cur.execute(
+                "INSERT INTO days_ahead (day, since) SELECT * FROM unnest(%s::text[], %s::text[])"
+                " ON CONFLICT (day) DO UPDATE SET since = LEAST(days_ahead.since, EXCLUDED.since)",
+                (list(noted), list(noted.values())),
+            )
+
     def backfill(self, most: int = BACKFILL_ROWS) -> int:
         """(A writer, in a thread.) Give up to `most` rows a wirewatch before pairs stored
         their words, exact places and pairs, as a write now gives them (a row too long for
