@@ -1963,7 +1963,7 @@ def cmd_migrate(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"copied {counted} from {source.location} into {target.location}\n")
         ahead = copy_days_ahead(source, target)
         if ahead:  # (each dropped retention_days after the real day it was found so)
-            out.write(f"and {ahead} days filed ahead of the real clock, as noted\n")
+            out.write(f"and {counted(ahead, 'day')} filed ahead of the real clock, as noted\n")
         reader = getattr(source, "reader", None)
         if reader is not None and not target.keeps_desk:  # a data dir has one reader's marks
             out.write(
