@@ -1959,8 +1959,8 @@ def cmd_migrate(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     with source_store as source, open_store(target_config, target_dir, writer=True) as target:
         if target.location == source.location:
             raise UsageError("the store to copy into is the one copied from")
-        counted = copy_store(source, target, lambda line: complain(line))
-        out.write(f"copied {counted} from {source.location} into {target.location}\n")
+        tally = copy_store(source, target, lambda line: complain(line))
+        out.write(f"copied {tally} from {source.location} into {target.location}\n")
         ahead = copy_days_ahead(source, target)
         if ahead:  # (each dropped retention_days after the real day it was found so)
             out.write(f"and {counted(ahead, 'day')} filed ahead of the real clock, as noted\n")
