@@ -132,6 +132,9 @@ class Reload:
     renamed: int = 0  # articles the writer gave their source's new name since (0: not known)
     rewritten: int = 0  # of `revised`, those told by id: their stories' headlines made again
     marks: bool = False  # another process may have changed a read or starred mark since
+    # headlines starred here since the last look that the writer's retention had removed
+    # before the star reached it (their day was past `retention_days`): gone all the same
+    lost_stars: list[str] = field(default_factory=list)
 
 
 def _after(one: Record, other: Record) -> bool:
@@ -170,6 +173,8 @@ class Session:
         # of it next (said once, not at every article read, and once when it takes them)
         self.marks_refused: MarksNotSaved | None = None
         self._marks_notice: tuple[str, bool] | None = None
+        # (a viewer's, for `Reload.lost_stars`) id -> its headline, "" when not read
+        self._starred_since_look: dict[str, str] = {}
         self.shelf: StoryShelf | None = None  # the stories last read (set on the UI thread)
         self._whole_shelf_at = 0.0  # when a viewer last made its shelf whole (monotonic)
         # articles a viewer's reloads found renamed (their source's) or rewritten (their
@@ -303,7 +308,13 @@ class Session:
         config file: the sources a poller added are this screen's too)."""
         if self.newsroom.config_changed():
             self.newsroom.reload_config("the config file changed")
+        with self._marks_guard:
+            starred, self._starred_since_look = self._starred_since_look, {}
         new = self.store.reload()
+        lost: list[str] = []
+        if starred:  # a star the writer's retention did not see: it dropped the day before
+            kept = {r.id for r in self.store.records(starred)}
+            lost = [title for ident, title in starred.items() if ident not in kept]
         health = self.newsroom.healthbook.load()
         store = self.store
         renamed = store.renamed_at_reload()
@@ -319,6 +330,7 @@ class Session:
             len(renamed),
             len(rewritten),
             store.marks_changed(),
+            lost,
         )
 
     def leads(self) -> dict[str, Lead]:
@@ -752,6 +764,8 @@ class Session:
         again and again, and drew no mark)."""
         try:
             self.store.set_state(ids, read=read, starred=starred)
+            if starred and not self.is_writer:  # (the writer may have dropped them already)
+                self._starred_since_look.update(dict.fromkeys(ids, ""))
         except MarksNotSaved as exc:
             if self.marks_refused is None:
                 self._marks_notice = (str(exc), True)
@@ -779,15 +793,18 @@ class Session:
             return f"the read or starred marks of {many} could not be saved: {exc.reason}"
         return None
 
-    def toggle(self, ident: str, mark: Mark) -> Rows | None:
+    def toggle(self, ident: str, mark: Mark, title: str = "") -> Rows | None:
         """(In a thread.) Switch the article's read or starred mark from what it is now (two
-        presses in a row switch it twice); its rows read again, None when it is gone."""
+        presses in a row switch it twice); its rows read again, None when it is gone.
+        `title`: its headline as shown (`Reload.lost_stars`)."""
         with self._marks_guard:
             article = self.store.get(ident)
             if article is None:
                 return None
             if mark == "starred":
                 self._set_marks([ident], read=None, starred=not article.starred)
+                if ident in self._starred_since_look:
+                    self._starred_since_look[ident] = title or article.title
             else:
                 self._set_marks([ident], read=not article.read, starred=None)
             return self.reread([ident])  # under the guard: read back in the order changed

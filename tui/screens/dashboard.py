@@ -55,7 +55,16 @@ from tui.actions import TableOrderedKeys, bindings, first_key, help_sections, ke
 from tui.alertdata import AlertData
 from tui.browser import copy_in_tmux, has_browser, terminal_browser
 from tui.confirm import PressedTwice
-from tui.format import age, clipped, duration, first_reported, fit, fit_middle, lag
+from tui.format import (
+    age,
+    clipped,
+    duration,
+    first_reported,
+    fit,
+    fit_middle,
+    lag,
+    shown_line,
+)
 from tui.keyorder import OrderedKeysApp
 from tui.layout import is_narrow, picker_name_width
 from tui.messages import (
@@ -1118,6 +1127,19 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             )
         elif was_gone and not state.gone:
             self._withdraw_writer_gone()  # (it said to press r for a minute more)
+        if reload.lost_stars:  # starred here after the writer had dropped its day
+            first = clipped(shown_line(reload.lost_stars[0]), NOTICE_TITLE)
+            more = len(reload.lost_stars) - 1
+            self.notify(
+                "Not kept: retention (older than retention_days) had removed "
+                + (f"“{first}”" if first else "an article starred here")
+                + (f" and {more} more" if more else "")
+                + " before the star was saved.",
+                title="Marks",
+                severity="warning",
+                timeout=30,
+                markup=False,
+            )
             self.notify("A poller writes this store again.", markup=False)
         self.health = reload.health
         polled = [h.last_polled for h in reload.health.values() if h.last_polled]
@@ -1242,8 +1264,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         self.post_message(MarksChanged([ident] if rows is not None else [], rows or Rows()))
 
     @work(thread=True, group="state", exit_on_error=False)
-    def _toggle(self, ident: str, mark: Mark) -> None:
-        rows = self.session.toggle(ident, mark)
+    def _toggle(self, ident: str, mark: Mark, title: str = "") -> None:
+        rows = self.session.toggle(ident, mark, title)
         self.post_message(MarksChanged([ident] if rows is not None else [], rows or Rows()))
 
     def _say_marks_saving(self) -> None:
@@ -1379,7 +1401,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             return
         ident = self._current()
         if ident is not None:
-            self._toggle(ident, "starred")
+            self._toggle(ident, "starred", self.headlines.shown_title(ident))
 
     def action_toggle_read(self) -> None:
         """The highlighted article's read mark switched; on a story row, its articles'."""

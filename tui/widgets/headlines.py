@@ -547,6 +547,12 @@ class HeadlineList(ScrollView, can_focus=True):
         else:
             self.virtual_size = size
 
+    def shown_title(self, ident: str) -> str:
+        """The headline of an article row as read for the pane ("" when not read): a
+        viewer's article whose day the writer just dropped has it there alone."""
+        row = self._cache.get(ident)
+        return row.article.title if row is not None else ""
+
     def _has(self, ident: str) -> bool:
         """Whether the row of `ident` is read (or known to be gone, or a `GAP`: never read)."""
         return (
