@@ -571,11 +571,13 @@ def _sources(path: Path, items: Any, settings: Settings, notes: list[str]) -> li
         other = seen.get(name_key(name))
         if other == name:
             raise ConfigError(f"{_where(path, where)}: a second source with this name")
-        if other is not None:  # "News" and "news": source:, alerts and `s` take them as one
+        if other is not None:  # "News" and "news", "A — B" and "A - B": source:, alerts and
+            # `s` take them as one
             # (said, not refused: a config that loaded before, perhaps written by `add`,
             # still does)
             notes.append(
-                f"{_where(path, where)}: named as {other!r} but for its case or spacing;"
+                f"{_where(path, where)}: named as {other!r} but for its case, spacing or"
+                " dashes;"
                 f" source:, the alert rules and the source picker take the two as one: rename"
                 " one"
             )

@@ -13,12 +13,13 @@ story:s1a2b3c4d5e6f outlets:>=3       articles of one story; of stories carried 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import operator
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Protocol
@@ -603,6 +604,9 @@ _NAME_QUOTES = str.maketrans(
         "\u2033": '"',
         "\u00ab": '"',
         "\u00bb": '"',
+        # and every hyphen and dash as the "-" a keyboard types: a name imported from an OPML
+        # file is often "Frontier Review — Markets", typed source:"Frontier Review - Markets"
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
     }
 )
 
@@ -612,9 +616,10 @@ def name_key(name: str) -> str:
     """A source's or tag's name as `source:` and `tag:` compare it, and as every store files
     it: case-folded as words are (Turkish's "İ" and "ı" an "i", `lowered`; "ß" as "ss"), in
     its compatibility form (a full-width "ＡＰＥＣ" is APEC, a composed letter the same as its
-    parts), every quote and apostrophe as typed ("’" is "'"), its spaces one space. Python's
-    lower() missed "İzmir Haber" for İZMİR HABER and "O’Reilly" for O'Reilly; casefold()
-    missed the tag "Ağrı" for tag:AĞRI ("ağri" against "ağrı")."""
+    parts), every quote and apostrophe as typed ("’" is "'"), every dash a hyphen ("—" and "–"
+    are "-"), its spaces one space. Python's lower() missed "İzmir Haber" for İZMİR HABER and
+    "O’Reilly" for O'Reilly; casefold() missed the tag "Ağrı" for tag:AĞRI ("ağri" against
+    "ağrı"); and source:"Frontier Review - Markets" missed "Frontier Review — Markets"."""
     if name.isascii():
         return " ".join(name.lower().split())
     text = unicodedata.normalize("NFKC", name).replace("\u0130", "I").casefold()
@@ -635,6 +640,101 @@ def meant_name(asked: str, names: Iterable[str]) -> str | None:
         return starts[0]
     close = difflib.get_close_matches(asked, list(known), n=1, cutoff=0.5)
     return known[close[0]] if close else None
+
+
+def unknown_names(
+    query: Query, names: Mapping[str, Callable[[], Iterable[str]]], matched: bool = False
+) -> list[str]:
+    """What to say of each `source:` or `tag:` of `query` that names no source or tag of
+    `names` (per field, a way to the names known, asked only when the field is in the
+    query), with the name it may have meant ("source:Tech: no source of that name (did
+    you mean source:"Tech News"?)"): when nothing matched, rather than an empty list that
+    looks like no news; and one left out (`-source:`) whether or not anything matched: it
+    leaves nothing out. `list` prints them; the dashboard says them under an empty list."""
+    found: dict[str, dict[str, str]] = {}  # field -> its names, read once
+    said: list[str] = []
+    for term in (t for clause in query.clauses for t in clause):
+        kind = term.field
+        if kind is None or kind not in names or (matched and not term.negated):
+            continue
+        if kind not in found:
+            found[kind] = {name_key(name): name for name in names[kind]()}
+        known = found[kind]
+        if term.value in known:  # (a term's value is folded as names are: `name_key`)
+            continue
+        hint = meant_name(term.value, known.values())
+        # each as a query writes it (a name with spaces or quotes quoted, its quotes twice)
+        minus = "-" if term.negated else ""
+        meant = f" (did you mean {minus}{kind}:{quoted(hint)}?)" if hint else ""
+        asked = term.value if term.value.isalnum() else quoted(term.value)
+        nothing = ", so it leaves nothing out" if term.negated else ""
+        said.append(f"{minus}{kind}:{asked}: no {kind} of that name{nothing}{meant}")
+    return said
+
+
+# the last term of a query being typed when it is a `source:` or `tag:` value: the field
+# (any case, left out or not, its colon perhaps full-width), then its value so far, after an
+# opening quote (its quotes written twice) or bare
+_TYPED_NAME = re.compile(
+    "(?:^|(?<=\\s))[-\u2010-\u2015\u2212\ufe63\uff0d]?(source|tag)[:\uff1a]"
+    '(?:"((?:[^"]|"")*)|([^\\s"]*))\\Z',
+    re.IGNORECASE,
+)
+# a name a query may write bare (others are quoted: spaces, quotes, parentheses, a dash
+# before it)
+_BARE_NAME = re.compile(r"\w[\w.&+-]*")
+
+
+def _completion_key(text: str) -> str:
+    """`text` as completion compares names: as `name_key` folds them, and without accents
+    (`unaccented`: "cafe" completes "Café"), a space it ends in kept (a word finished)."""
+    key = unaccented(name_key.__wrapped__(text))  # (a name's every start: not kept)
+    return key + " " if key and text[-1:].isspace() else key
+
+
+class NameCompletion:
+    """The rest of a source's or tag's name that a query being typed may be writing: after
+    `source:fron` (or `source:"fron`), "Frontier Review — Markets". Names are matched as
+    `_completion_key` folds them (case, accents, quotes, dashes), the first in the order of
+    their keys: every name is reached by typing more of it."""
+
+    def __init__(self, sources: Iterable[str] = (), tags: Iterable[str] = ()) -> None:
+        self._keys = {"source": self._keyed(sources), "tag": self._keyed(tags)}
+
+    @staticmethod
+    def _keyed(names: Iterable[str]) -> tuple[list[str], list[str]]:
+        keyed = sorted({(_completion_key(n), n) for n in names if n.strip()})
+        return [key for key, _ in keyed], [name for _, name in keyed]
+
+    def complete(self, text: str) -> tuple[str, str] | None:
+        """For `text`, the query as typed so far: what to show (`text` and the rest of the
+        name, for the eye) and the query it becomes when taken (the name written whole as a
+        query writes it, quoted when it must be); None when its last term is no `source:`
+        or `tag:` value begun, or begins no name known."""
+        typed = _TYPED_NAME.search(text)
+        if typed is None:
+            return None
+        field, inside, bare = typed.group(1).lower(), typed.group(2), typed.group(3)
+        value = bare if inside is None else inside.replace('""', '"')
+        key = _completion_key(value)
+        if not key.strip():
+            return None
+        keys, names = self._keys[field]
+        at = bisect.bisect_left(keys, key)
+        if at == len(keys) or not keys[at].startswith(key):
+            return None
+        name = names[at]
+        rest = next(
+            (name[i:] for i in range(1, len(name) + 1) if _completion_key(name[:i]) == key),
+            name[len(value) :],
+        )
+        start = typed.start(2) - 1 if inside is not None else typed.start(3)
+        shown = text + (rest if inside is None else rest.replace('"', '""') + '"')
+        if shown == text:  # the name whole already
+            return None
+        if inside is None and _BARE_NAME.fullmatch(name):
+            return shown, text[:start] + name
+        return shown, text[:start] + quoted(name)
 
 
 Test = Callable[[Record], bool]

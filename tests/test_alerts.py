@@ -1294,6 +1294,23 @@ def test_a_rule_whose_source_is_no_source_is_said_with_the_source_meant(
     ]
 
 
+def test_a_rule_naming_a_source_with_a_hyphen_for_its_dash_names_that_source(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`source:"Frontier Review - Markets"`, typed with a hyphen, of the source an OPML file
+    named "Frontier Review — Markets": the writer said the rule fires for nothing."""
+    config = config_with(tmp_path, "https://x.example/feed", [])
+    config.sources = [Source(name="Frontier Review \u2014 Markets", url="https://x.example/m")]
+    config.alerts = [
+        make_rule({"name": "Bonds", "query": 'source:"Frontier Review - Markets"'}, NOW)
+    ]
+    with Store(tmp_path, writer=True) as store:
+        desk = AlertDesk(config, store, tmp_path, lambda: NOW)
+        desk.rules(NOW)
+        desk.close()
+    assert not [r.getMessage() for r in caplog.records if "no source named" in r.getMessage()]
+
+
 def test_each_rule_is_parsed_at_most_once_a_cycle_and_a_fixed_one_once_in_all(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

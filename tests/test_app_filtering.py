@@ -21,7 +21,7 @@ from textual.widgets import Input
 import tui.screens.dashboard as dashboard_module
 from fetchers import foreground
 from fetchers.events import EventBook
-from fetchers.models import Article, Event
+from fetchers.models import Article, Event, Source
 from fetchers.query import Query, parse_query
 from fetchers.store import Store
 from tests.conftest import (
@@ -1086,13 +1086,14 @@ def test_a_word_is_marked_only_where_the_filter_finds_it(
 
 
 @pytest.mark.parametrize(
-    ("size", "keys"), [((60, 20), ("enter", "/", "escape")), ((120, 40), ("/", "tab"))]
+    ("size", "keys"), [((60, 20), ("enter", "/", "escape")), ((120, 40), ("/", "shift+tab"))]
 )
 async def test_the_filter_prompt_never_stays_drawn_once_the_keys_go_elsewhere(
     tmp_path: Path, size: tuple[int, int], keys: tuple[str, ...]
 ) -> None:
-    """Escape over an open article, or tab, took the focus from the prompt but left it drawn:
-    a word typed in it then ran the headlines' commands ("u", "s", even "q")."""
+    """Escape over an open article, or shift+tab (tab too, before it completed names), took
+    the focus from the prompt but left it drawn: a word typed in it then ran the headlines'
+    commands ("u", "s", even "q")."""
     from tui.widgets.filterbar import FilterBar
 
     app = make_app(tmp_path)
@@ -1421,3 +1422,134 @@ async def test_a_new_filter_is_never_shown_beside_the_count_of_the_last(tmp_path
         await settle(app, pilot)
         assert "filter: (unread only) ─ " in status_text(app)
         assert "filtering…" not in status_text(app)
+
+
+def _desk_of_opml_names(tmp_path: Path) -> WirewatchApp:
+    """A dashboard of sources named as an OPML file names them (an em dash, an accent),
+    each with articles stored; the tag "Économie" on the Markets ones."""
+    names = ["Frontier Review \u2014 Markets", "Frontier Review \u2014 Politics", "Yonhap",
+             "Caf\u00e9 Matin"]  # fmt: skip
+    sources = [Source(name, url=f"https://example.org/{n}.xml", enabled=False,
+                      tags=["\u00c9conomie"] if n == 0 else [])
+               for n, name in enumerate(names)]  # fmt: skip
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch([make(n, source=name) for name in names for n in range(2)])
+    return make_app(tmp_path, config_for(tmp_path, *sources), poll=False)
+
+
+async def _type_in_prompt(pilot: Pilot, text: str) -> Input:
+    """`/`, then `text` typed key by key: the prompt's field."""
+    await pilot.press("slash")
+    for ch in text:
+        await pilot.press({" ": "space", ":": "colon", '"': "quotation_mark"}.get(ch, ch))
+    field = dash(pilot.app).query_one("#filter-input", Input)  # type: ignore[arg-type]
+    assert field.value.endswith(text)
+    return field
+
+
+async def test_a_source_name_begun_in_the_prompt_is_suggested_and_taken_by_tab(
+    tmp_path: Path,
+) -> None:
+    """`source:Fron` shows the rest of the name faint after it, "tier Review — Markets";
+    tab takes it, written as a query writes a name with spaces (quoted), and enter lists
+    that source's articles. (Nothing was suggested, and tab closed the prompt and lost what
+    was typed.)"""
+    app = _desk_of_opml_names(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        dashboard = await settle(app, pilot, want=8)
+        field = await _type_in_prompt(pilot, "source:Fron")
+        await until(pilot, lambda: "Frontier Review" in screen_text(app))
+        assert "source:Frontier Review \u2014 Markets" in screen_text(app)
+        assert field.value == "source:Fron"  # (shown, not yet taken)
+        await pilot.press("tab")
+        assert field.value == 'source:"Frontier Review \u2014 Markets"'
+        assert field.cursor_position == len(field.value) and field.has_focus
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert dashboard.headlines.ids == [
+            make(n, source="Frontier Review \u2014 Markets").id for n in (1, 0)
+        ]
+        assert "2 of 8" in status_text(app)
+
+
+@pytest.mark.parametrize(
+    ("typed", "key", "taken"),
+    [
+        ("source:yon", "right", "source:Yonhap"),  # any case, taken as the config has it
+        ("source:cafe", "end", 'source:"Caf\u00e9 Matin"'),  # without its accent
+        ('-source:"frontier review - p', "right", '-source:"Frontier Review \u2014 Politics"'),
+        ("tariff tag:eco", "tab", "tariff tag:\u00c9conomie"),  # a tag, after a word
+    ],
+)
+async def test_a_name_suggested_in_the_prompt_is_taken_by_right_end_or_tab(
+    tmp_path: Path, typed: str, key: str, taken: str
+) -> None:
+    app = _desk_of_opml_names(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=8)
+        field = await _type_in_prompt(pilot, typed)
+        await until(pilot, lambda: len(field._suggestion) > len(field.value))
+        await pilot.press(key)
+        assert field.value == taken
+
+
+async def test_tab_with_no_name_suggested_keeps_the_prompt_and_what_was_typed(
+    tmp_path: Path,
+) -> None:
+    """Tab over a query that no name completes rings the bell and leaves the prompt as it
+    is; the focus taken from it otherwise (shift+tab) closes it, and `/` opens it again on
+    what was typed, not on the filter in force. Escape still drops it."""
+    from tui.widgets.filterbar import FilterBar
+
+    app = _desk_of_opml_names(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        dashboard = await settle(app, pilot, want=8)
+        bar = dashboard.query_one(FilterBar)
+        field = await _type_in_prompt(pilot, "tariff source:Zzz")
+        await pilot.press("tab")
+        await pilot.pause()
+        assert bar.display and field.has_focus and field.value == "tariff source:Zzz"
+        await pilot.press("shift+tab")
+        await pilot.pause()
+        assert not bar.display and dashboard.query_text == ""
+        await pilot.press("slash")
+        assert bar.display and field.value == "tariff source:Zzz"
+        await pilot.press("escape", "slash")
+        assert field.value == ""
+
+
+async def test_a_source_typed_with_a_hyphen_lists_the_one_named_with_a_dash(
+    tmp_path: Path,
+) -> None:
+    """source:"Frontier Review - Markets", typed with the keyboard's hyphen, lists the source
+    an OPML file named with an em dash ("No article matches the filter.")."""
+    app = _desk_of_opml_names(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        dashboard = await settle(app, pilot, want=8)
+        dashboard.set_filter('source:"Frontier Review - Markets"')
+        await settle(app, pilot)
+        assert dashboard.headlines.ids == [
+            make(n, source="Frontier Review \u2014 Markets").id for n in (1, 0)
+        ]
+
+
+async def test_a_source_filter_naming_no_source_says_the_one_it_may_have_meant(
+    tmp_path: Path,
+) -> None:
+    """An empty list under a source: that names no source says so, with the name it may
+    have meant, as `wirewatch list` says it (it said only "No article matches the
+    filter.")."""
+    app = _desk_of_opml_names(tmp_path)
+    async with piloted(app, (200, 50)) as pilot:
+        dashboard = await settle(app, pilot, want=8)
+        dashboard.set_filter('source:"Frontier Reveiw - Markets"')
+        await settle(app, pilot)
+        assert dashboard.headlines.ids == []
+        await until(pilot, lambda: "no source of that name" in screen_text(app))
+        # (over the lines it needs in the headlines' pane)
+        rows = [line for line in screen_text(app).splitlines() if line.count("\u2502") > 1]
+        said = " ".join(row.split("\u2502")[1].strip() for row in rows[:5])
+        assert (
+            'No article matches the filter: source:"frontier reveiw - markets": no source of'
+            ' that name (did you mean source:"Frontier Review \u2014 Markets"?)'
+        ) in said

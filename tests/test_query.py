@@ -9,6 +9,7 @@ import pytest
 
 from fetchers import query as query_module
 from fetchers.query import (
+    NameCompletion,
     Query,
     QueryError,
     Record,
@@ -400,6 +401,10 @@ def test_a_phrase_with_a_no_break_space_a_tab_or_two_spaces_finds_the_text() -> 
         ('tag:"bob\'s"', "x", "Bob\u2019s"),
         ("tag:apec", "x", "\uff21\uff30\uff25\uff23"),
         ('tag:"two  words"', "x", "Two Words"),
+        ('source:"Frontier Review - Markets"', "Frontier Review \u2014 Markets", "x"),
+        ('source:"frontier review \u2013 markets"', "Frontier Review - Markets", "x"),
+        ('tag:"us-china"', "x", "US\u2011China"),
+        ("tag:us\u2212china", "x", "US\u2010China"),
     ],
 )
 def test_source_and_tag_find_a_name_in_any_case_quote_or_form(
@@ -408,7 +413,7 @@ def test_source_and_tag_find_a_name_in_any_case_quote_or_form(
     """Names are compared as words are: Turkish's "İ" an "i" ("İzmir Haber" lower-cased by
     Python is "i̇zmir haber", which source:"İZMİR HABER" did not find), a typographic
     apostrophe or quote as the one typed, a full-width or decomposed letter as its plain
-    form."""
+    form, an em or en dash (as OPML files name sources) as the hyphen typed."""
     record = rec("x", source=source, tags=(tag,))
     assert parse_query(typed, NOW).matches(record), typed
     assert not parse_query(f"-{typed}", NOW).matches(record), typed
@@ -470,3 +475,39 @@ def test_whether_a_query_follows_the_clock_is_read_once_a_text(
     assert [follows_clock(moving), follows_clock(fixed)] == [True, False]
     assert [follows_clock(moving), follows_clock(fixed)] == [True, False]
     assert parsed == [moving, fixed]
+
+
+MARKETS, POL = "Frontier Review \u2014 Markets", "Frontier Review \u2014 Politics"
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown", "taken"),
+    [
+        ("source:Fron", f"source:{MARKETS}", f'source:"{MARKETS}"'),
+        ('source:"frontier review - p', 'source:"frontier review - politics"', f'source:"{POL}"'),
+        ("x source:yon", "x source:yonhap", "x source:Yonhap"),
+        ("-SOURCE:caf", "-SOURCE:caf\u00e9 Matin", '-SOURCE:"Caf\u00e9 Matin"'),
+        ("tag:eco", "tag:economie", "tag:\u00c9conomie"),
+        ('source:"the ""da', 'source:"the ""daily"" Wire"', 'source:"The ""Daily"" Wire"'),
+        ("source:Yonhap", None, None),  # whole already
+        ('source:"Yonhap"', None, None),  # closed
+        ("source:", None, None),
+        ("Fron", None, None),  # no field
+        ("source:Frontier Review", None, None),  # "Review" is a word of its own
+        ("source:Zzz", None, None),
+    ],
+)
+def test_a_name_begun_in_a_query_is_completed_as_a_query_writes_it(
+    typed: str, shown: str | None, taken: str | None
+) -> None:
+    """The prompt's completion: the name a `source:` or `tag:` value begins, matched in any
+    case, accent, quote or dash, shown after what was typed and taken quoted when it must
+    be."""
+    names = NameCompletion(
+        [MARKETS, POL, "Yonhap", "Caf\u00e9 Matin", 'The "Daily" Wire'],
+        ["\u00c9conomie"],
+    )  # fmt: skip
+    found = names.complete(typed)
+    assert found == (None if shown is None else (shown, taken))
+    if taken is not None:
+        assert parse_query(taken, NOW).clauses

@@ -2238,6 +2238,33 @@ def test_source_and_tag_find_names_in_any_case_quote_or_form(open_store: StoreOp
             assert len(reopened.query_ids(parse_query(text, datetime.now(UTC)))) == 1, text
 
 
+def test_source_and_tag_find_names_written_with_dashes_as_typed_with_hyphens(
+    open_store: StoreOpener,
+) -> None:
+    """A source named with an em dash, as one imported from an OPML file is, and a tag with
+    a non-breaking hyphen are found by the hyphen a keyboard types, by every backend's
+    index, reopened too."""
+    articles = [
+        dataclasses.replace(
+            make(1, source="Frontier Review \u2014 Markets"), tags=["US\u2011China"]
+        ),
+        make(2, source="Frontier Review \u2013 Politics"),
+    ]
+    asked = {
+        'source:"Frontier Review - Markets"': ["Frontier Review \u2014 Markets-1"],
+        'source:"frontier review \u2014 politics"': ["Frontier Review \u2013 Politics-2"],
+        "tag:us-china": ["Frontier Review \u2014 Markets-1"],
+        '-source:"Frontier Review - Markets"': ["Frontier Review \u2013 Politics-2"],
+    }
+    with open_store(writer=True) as writer:
+        writer.add_batch(articles)
+    with open_store() as viewer:
+        for text, expected in asked.items():
+            query = parse_query(text, datetime.now(UTC))
+            assert viewer.query_ids(query) == expected, text
+            assert viewer.count(query) == len(expected), text
+
+
 class _FillingDisk:
     """An open file on a disk with `room["left"]` bytes free: a write past them writes what
     fits, then fails as a full disk does."""

@@ -2709,6 +2709,27 @@ def test_names_with_a_dotless_i_are_found_in_capitals_once_upgraded(pg_dsn: str)
             assert viewer.query_ids(parse_query(text, NOW)) == ["a1"], text
 
 
+def test_names_with_dashes_are_found_by_hyphens_once_upgraded(pg_dsn: str) -> None:
+    """A database whose keys kept a name's em dash (the source "Frontier Review — Markets",
+    as OPML files name them, which source:"Frontier Review - Markets" did not find) is given
+    the keys names are compared by now when it opens."""
+    when = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
+    article = Article(id="a1", source="Frontier Review \u2014 Markets", title="Bonds",
+                      summary="", published=when, fetched=when, tags=["US\u2013China"])  # fmt: skip
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch([article])
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:  # as the schema before wrote them
+        conn.execute(
+            "UPDATE articles SET source_key = %s, tag_keys = %s::text[] WHERE id = 'a1'",
+            ("frontier review \u2014 markets", ["us\u2013china"]),
+        )
+        conn.execute("UPDATE schema_version SET version = 28")
+    with PostgresStore(pg_dsn) as viewer:
+        for text in ('source:"Frontier Review - Markets"', "tag:US-China"):
+            assert viewer.query_ids(parse_query(text, NOW)) == ["a1"], text
+        assert viewer.query_ids(parse_query("source:Frontier", NOW)) == []
+
+
 def test_outlets_counts_the_outlets_an_aggregator_credits_in_a_saved_story(pg_dsn: str) -> None:
     """A saved story of one Google News feed whose articles credit three outlets is of three
     outlets to `outlets:`; a story saved before outlets were kept counts its sources."""

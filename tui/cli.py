@@ -53,7 +53,14 @@ from fetchers.models import (
     system_clock,
     utc_iso,
 )
-from fetchers.query import Query, QueryError, meant_name, name_key, parse_query, quoted
+from fetchers.query import (
+    Query,
+    QueryError,
+    name_key,
+    parse_query,
+    quoted,
+    unknown_names,
+)
 from fetchers.redact import printable
 from fetchers.store import ArticleStore, StoreError, StoreLocked
 from fetchers.store.factory import newest_kept, open_store
@@ -1232,23 +1239,8 @@ def _say_unknown_names(
         "source": lambda: [*store.sources_count(), *(s.name for s in config.sources)],
         "tag": lambda: [*store.tags_count(), *(t for s in config.sources for t in s.tags)],
     }
-    found: dict[str, dict[str, str]] = {}  # field -> its names, read once
-    for term in (t for clause in query.clauses for t in clause):
-        if term.field not in names or (matched and not term.negated):
-            continue
-        if term.field not in found:
-            found[term.field] = {name_key(name): name for name in names[term.field]()}
-        known = found[term.field]
-        if term.value in known:  # (a term's value is folded as names are: `name_key`)
-            continue
-        hint = meant_name(term.value, known.values())
-        # each as a query writes it (a name with spaces or quotes quoted, its quotes twice)
-        minus = "-" if term.negated else ""
-        meant = f" (did you mean {minus}{term.field}:{quoted(hint)}?)" if hint else ""
-        kind = "source" if term.field == "source" else "tag"
-        asked = term.value if term.value.isalnum() else quoted(term.value)
-        nothing = ", so it leaves nothing out" if term.negated else ""
-        complain(f"{minus}{term.field}:{asked}: no {kind} of that name{nothing}{meant}")
+    for said in unknown_names(query, names, matched):
+        complain(said)
 
 
 def _say_unknown_stories(query: Query) -> None:

@@ -14,7 +14,7 @@ from fetchers.alertfeed import NewAlerts
 from fetchers.alertrules import AlertRule
 from fetchers.config import Config
 from fetchers.models import Event, SourceHealth
-from fetchers.query import Record
+from fetchers.query import NameCompletion, Record
 from fetchers.story import Story
 from fetchers.storybook import Lead
 from fetchers.storyshelf import StoryShelf
@@ -212,6 +212,13 @@ class Counted(Message):
 
     by: CountBy
     counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class NamesGathered(Message):
+    """The source and tag names the `/` prompt completes `source:` and `tag:` values from."""
+
+    names: NameCompletion
 
 
 @dataclass

@@ -89,6 +89,8 @@ class Matches:
     # stories, not articles, and `ids` is empty
     shelf: StoryShelf | None = None
     story_total: int | None = None
+    # nothing matched: what to say of a source: or tag: that names none (`unknown_names`)
+    unknown: list[str] = field(default_factory=list)
 
     @property
     def counted(self) -> bool:

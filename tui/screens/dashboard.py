@@ -16,6 +16,7 @@ import subprocess
 import threading
 import time
 import webbrowser
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import partial
 
@@ -30,6 +31,7 @@ from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from fetchers.alerts import AlertWatch
@@ -42,7 +44,16 @@ from fetchers.liveness import WriterState
 from fetchers.models import Event, SourceHealth, counted
 from fetchers.newsroom import Cycle
 from fetchers.poller import PollProgress
-from fetchers.query import Query, QueryError, Record, follows_clock, parse_query, quoted
+from fetchers.query import (
+    NameCompletion,
+    Query,
+    QueryError,
+    Record,
+    follows_clock,
+    parse_query,
+    quoted,
+    unknown_names,
+)
 from fetchers.relevance import SortOrder
 from fetchers.sourcechanges import said_briefly, source_changes
 from fetchers.store import StoreError, StoreLocked
@@ -82,6 +93,7 @@ from tui.messages import (
     LeadsRead,
     LinkOpened,
     MarksChanged,
+    NamesGathered,
     PollerReady,
     PollingStopped,
     QueryDone,
@@ -101,7 +113,7 @@ from tui.screens.events import EventChoice, EventForm, EventsScreen
 from tui.screens.help import HelpScreen
 from tui.screens.picker import Options, PickerScreen, RedrawnPickerScreen, StoryTimelineScreen
 from tui.screens.revisions import RevisionsScreen, revision_lines, shown_lines
-from tui.session import CountBy, EventChange, Mark, Session
+from tui.session import CountBy, EventChange, Mark, Matches, Session
 from tui.widgets.article import ArticleView
 from tui.widgets.countdown import Countdown
 from tui.widgets.filterbar import FilterBar
@@ -202,6 +214,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         # the query last run and the clock it was run at, and the clock the events' headline
         # counts were asked at: a bound counted from now (since:1h) has moved on since
         self._listed: tuple[str, datetime] | None = None
+        # the source and tag names the prompt last completed from (`_gather_names`)
+        self._names_known: tuple[frozenset[str], frozenset[str]] | None = None
         self._counted_at: datetime | None = None
         self._looking_at_clock = False  # a look at what the clock's moving passed is under way
         self._events_problem: str | None = None  # what was wrong with the events, last said
@@ -503,6 +517,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
                 # the page on screen first: making the whole list holds the interpreter in
                 # long steps (a million ids filtered in one call), which would keep the
                 # screen from drawing the page meanwhile; and the background waits for it too
+                if not first.partial:
+                    self._say_unknown(query, first)
                 self._answer(QueryDone(generation, first, query.words, None, rows, where))
                 if not first.partial and not recount:
                     return
@@ -519,9 +535,34 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
                 found = position(listed, place, first.found if first else None)
                 rows = self.session.rows(around(listed, place, found), None)
             where = found_at(listed, place, found)
+            if not listed and not matches.partial:
+                self._say_unknown(query, matches)
             # work in the background (stories made after a cycle) waits until the screen has
             # drawn the answer, not only until it is found: drawing is half the wait
             self._answer(QueryDone(generation, matches, query.words, shelf, rows, where))
+
+    def _say_unknown(self, query: Query, matches: Matches) -> None:
+        """(The query's thread.) Nothing matched: a `source:` or `tag:` of the filter that
+        names no source or tag stored or configured is said under the empty list, with the
+        name it may have meant, as `wirewatch list` says it (a name mistyped, or written
+        otherwise than the config has it, looked like no news)."""
+        if (
+            matches.ids
+            or matches.stories
+            or not any(
+                term.field in ("source", "tag") for clause in query.clauses for term in clause
+            )
+        ):
+            return
+        sources = self.config.sources
+        names: dict[str, Callable[[], Iterable[str]]] = {
+            "source": lambda: [*self.session.counts("source"), *(s.name for s in sources)],
+            "tag": lambda: [*self.session.counts("tag"), *(t for s in sources for t in s.tags)],
+        }
+        try:
+            matches.unknown = unknown_names(query, names)
+        except StoreError as exc:  # (a server not answering: the status line says so)
+            log.debug("no names to tell a filter's unknown ones by: %s", exc)
 
     def _answer(self, answer: QueryDone) -> None:
         """(The query's thread.) Hand the answer to the screen and wait until it is drawn
@@ -566,7 +607,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         self.more_match = matches.more
         self.counting = matches.partial
         self.counted = matches.counted
-        self.headlines.set_empty_note(self._empty_note(matches.partial))
+        self.headlines.set_empty_note(self._empty_note(matches.partial, matches.unknown))
         chosen = self._chosen_next
         # the whole store's first list, the reader still on the top row of the part loaded
         # first: its top row, not that article where the whole list has it (a part loaded
@@ -664,11 +705,16 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         if message.generation == self.generation and (message.listed or message.counted):
             self.run_query(recount=message.counted)
 
-    def _empty_note(self, partial: bool) -> str:
+    def _empty_note(self, partial: bool, unknown: list[str] | None = None) -> str:
         """Why the list would be empty: stories still being grouped or not read yet, or a
-        filter that matches nothing ("" while the list is still being made)."""
+        filter that matches nothing, and what of it names no source or tag (`unknown`: "No
+        article matches the filter: source:Fronteir: no source of that name (did you mean
+        source:Frontier?)"); "" while the list is still being made."""
         if partial:
             return ""
+        if unknown and (self.query_text.strip() or self.unread_only):
+            none = "No story" if self.story_view else "No article"
+            return f"{none} matches the filter: {'; '.join(unknown)}"
         filtered = bool(self.query_text.strip()) or self.unread_only
         if self.story_view:
             running = self.session.newsroom.story_desk.running
@@ -690,10 +736,36 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         self.run_query(recount=False)
 
     def action_filter_prompt(self) -> None:
-        self.query_one(FilterBar).open(self.query_text, self.sort)
+        """The prompt, holding the filter in force, or what was typed in it and not applied
+        when the focus left it (a click on the headlines): kept, not lost. The names a
+        `source:` or `tag:` is completed from are gathered meanwhile."""
+        bar = self.query_one(FilterBar)
+        bar.open(self.query_text if bar.draft is None else bar.draft, self.sort)
+        sources = self.config.sources
+        self._gather_names([s.name for s in sources], [t for s in sources for t in s.tags])
+
+    @work(thread=True, group="names", exclusive=True, exit_on_error=False)
+    def _gather_names(self, sources: list[str], tags: list[str]) -> None:
+        """The configured sources and tags and those stored (a source removed from the
+        config, an item's categories), for the prompt to complete `source:` and `tag:`
+        values from; made again only when they changed."""
+        try:
+            sources += self.session.counts("source")
+            tags += self.session.counts("tag")
+        except StoreError as exc:  # (the configured ones still complete)
+            log.debug("no stored names to complete from: %s", exc)
+        known = (frozenset(sources), frozenset(tags))
+        if known != self._names_known:
+            self._names_known = known
+            self.post_message(NamesGathered(NameCompletion(*known)))
+
+    @on(NamesGathered)
+    def _names_gathered(self, message: NamesGathered) -> None:
+        self.query_one(FilterBar).set_names(message.names)
 
     def _close_filter(self) -> None:
-        self.query_one(FilterBar).display = False
+        bar = self.query_one(FilterBar)
+        bar.display, bar.draft = False, None  # (escape, or applied: nothing is left over)
         if self.reading and is_narrow(self):  # the article open over the headlines
             self.article_view.focus()
         else:
@@ -1387,11 +1459,15 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
 
     @on(DescendantFocus)
     def _focus_moved(self, event: DescendantFocus) -> None:
-        """The filter prompt goes when the focus leaves it (tab): drawn while the keys went
-        to the headlines, a word typed in it ran their commands, "q" among them."""
+        """The filter prompt goes when the focus leaves it (shift+tab, a click elsewhere):
+        drawn while the keys went to the headlines, a word typed in it ran their commands,
+        "q" among them. What was typed in it stays for `/` to open it on again (it was lost:
+        `/` opened on the filter in force)."""
         bar = self.query_one(FilterBar)
         if bar.display and event.widget not in bar.query("*"):
             bar.display = False
+            typed = bar.query_one(Input).value
+            bar.draft = typed if typed != self.query_text else None
 
     def action_toggle_star(self) -> None:
         """The highlighted article's star switched; on a story row, its articles'."""

@@ -217,13 +217,26 @@ class HeadlineList(ScrollView, can_focus=True):
         # once per shelf (and again when one of them is read or starred)
         self._story_marks: dict[str, str] = {}
         self._when_drawn: list[Callable[[], object]] = []  # (`after_drawn`)
-        self._empty_note = ""  # drawn on the first line of an empty list (`set_empty_note`)
+        self._empty_note = ""  # drawn on the first lines of an empty list (`set_empty_note`)
+        self._note_wrapped: tuple[tuple[str, int], list[Text]] | None = None
         self._click_opened = False  # the last click opened its row (`on_click`)
 
     # -- data ----------------------------------------------------------------------------
     def set_watch_terms(self, terms: list[str]) -> None:
         self._watch = _pattern(terms)
         self.refresh()
+
+    def _note_lines(self, width: int) -> list[Text]:
+        """The empty list's note in lines of `width` (each row of the list asks: made once a
+        note and width)."""
+        made = self._note_wrapped
+        if made is not None and made[0] == (self._empty_note, width):
+            return made[1]
+        note = Text(self._empty_note, style="italic")
+        lines = [Text(" ", style="italic") + line
+                 for line in note.wrap(self.app.console, max(1, width - 1))]  # fmt: skip
+        self._note_wrapped = ((self._empty_note, width), lines)
+        return lines
 
     def set_empty_note(self, note: str) -> None:
         """What an empty list says instead of nothing: why it is empty ("No story matches
@@ -630,10 +643,11 @@ class HeadlineList(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         base = self.rich_style
         if index >= len(self.ids):
-            if index == 0 and self._empty_note:  # nothing to list: why
-                note = Text(f" {self._empty_note}", style="italic")
-                note.truncate(width)
-                return text_strip(note, self.app.console, width, base)
+            if not self.ids and self._empty_note:  # nothing to list: why, over the lines
+                # it needs (what a filter's source: may have meant comes last)
+                lines = self._note_lines(width)
+                if index < len(lines):
+                    return text_strip(lines[index], self.app.console, width, base)
             return Strip.blank(width, base)
         height = max(1, self.scrollable_content_region.height)
         ahead = (index + height, index - height)  # a screenful away: read before it shows

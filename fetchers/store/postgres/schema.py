@@ -534,6 +534,9 @@ MIGRATIONS: tuple[str | Callable[[Any], None], ...] = (
         since text NOT NULL                 -- the real UTC day retention first found it ahead
     );
     """,
+    # 28 -> 29: source and tag keys with every dash a hyphen ("Frontier Review — Markets" is
+    # found by source:"Frontier Review - Markets"), as `name_key` folds them now
+    _fold_name_keys,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
 VERSION = len(MIGRATIONS)
