@@ -2265,6 +2265,26 @@ def test_source_and_tag_find_names_written_with_dashes_as_typed_with_hyphens(
             assert viewer.count(query) == len(expected), text
 
 
+def test_a_shard_map_written_before_dashes_were_folded_still_finds_the_source(
+    tmp_path: Path,
+) -> None:
+    """shards.json names each shard's sources as they were folded when it was written: one
+    written before "—" was folded to "-" named "frontier review — markets", which no query
+    asks for now, and a viewer reading only the shards that hold the source read none."""
+    articles = [make(1, source="Frontier Review \u2014 Markets"), make(2, source="Wire")]
+    with Store(tmp_path, writer=True) as writer:
+        writer.add_batch(articles)
+    path = tmp_path / shardmap.FILE
+    data = orjson.loads(path.read_bytes())
+    names = data["names"]["source"]
+    assert "frontier review - markets" in names
+    names[names.index("frontier review - markets")] = "frontier review \u2014 markets"
+    path.write_bytes(orjson.dumps(data))  # as the build before wrote it
+    query = parse_query('source:"Frontier Review - Markets"', datetime.now(UTC))
+    with Store(tmp_path, first=0) as viewer:  # (`list --limit 20`: the shards that hold it)
+        assert viewer.newest(query, 20) == ["Frontier Review \u2014 Markets-1"]
+
+
 class _FillingDisk:
     """An open file on a disk with `room["left"]` bytes free: a write past them writes what
     fits, then fails as a full disk does."""

@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 
 from fetchers.atomic import write_derived
-from fetchers.query import Query, Record
+from fetchers.query import Query, Record, name_key
 from fetchers.store.indexes import FILED, field_keys  # a summary keeps what the indexes file
 
 FILE = "shards.json"
@@ -168,12 +168,34 @@ def read(folder: Path) -> ShardMap:
     try:
         data = orjson.loads((folder / FILE).read_bytes())
         if data.get("v") == VERSION:
-            return _read_numbered(data)
+            return _refolded(_read_numbered(data))
         if data.get("v") == 1:
-            return _read_timed(data)
+            return _refolded(_read_timed(data))
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
         pass
     return ShardMap()
+
+
+def _refolded(found: ShardMap) -> ShardMap:
+    """The map with its source and tag names folded as `name_key` folds them now: a map
+    written before a fold changed ("—" became "-") named a source as no query asks for it
+    any more, and its shards looked as if they held none of its articles."""
+    for kind in ("source", "tag"):
+        names = found.names[kind]
+        if all(name_key(name) == name for name in names):
+            continue
+        renumbered: dict[str, int] = {}
+        moved = {
+            number: renumbered.setdefault(name_key(name), len(renumbered))
+            for name, number in sorted(names.items(), key=lambda item: item[1])
+        }
+        found.names[kind] = renumbered
+        for summary in found.shards.values():
+            bits = summary.held.get(kind, 0)
+            summary.held[kind] = _bits(
+                moved[number] for number in range(bits.bit_length()) if bits >> number & 1
+            )
+    return found
 
 
 def _signature(value: Any) -> Signature:
