@@ -576,8 +576,8 @@ def _sources(path: Path, items: Any, settings: Settings, notes: list[str]) -> li
             # (said, not refused: a config that loaded before, perhaps written by `add`,
             # still does)
             notes.append(
-                f"{_where(path, where)}: named as {other!r} but for its case, spacing or"
-                " dashes;"
+                f"{_where(path, where)}: named as {other!r} but for its case, spacing,"
+                " accents or dashes;"
                 f" source:, the alert rules and the source picker take the two as one: rename"
                 " one"
             )

@@ -617,14 +617,16 @@ def name_key(name: str) -> str:
     it: case-folded as words are (Turkish's "İ" and "ı" an "i", `lowered`; "ß" as "ss"), in
     its compatibility form (a full-width "ＡＰＥＣ" is APEC, a composed letter the same as its
     parts), every quote and apostrophe as typed ("’" is "'"), every dash a hyphen ("—" and "–"
-    are "-"), its spaces one space. Python's lower() missed "İzmir Haber" for İZMİR HABER and
-    "O’Reilly" for O'Reilly; casefold() missed the tag "Ağrı" for tag:AĞRI ("ağri" against
-    "ağrı"); and source:"Frontier Review - Markets" missed "Frontier Review — Markets"."""
+    are "-"), without the accents readers leave out, as words are (`unaccented`: "Cafe
+    Societe" is "Café Société"), its spaces one space. Python's lower() missed "İzmir Haber"
+    for İZMİR HABER and "O’Reilly" for O'Reilly; casefold() missed the tag "Ağrı" for
+    tag:AĞRI ("ağri" against "ağrı"); source:"Frontier Review - Markets" missed "Frontier
+    Review — Markets", and tag:economie the tag "Économie" that the word economie finds."""
     if name.isascii():
         return " ".join(name.lower().split())
     text = unicodedata.normalize("NFKC", name).replace("\u0130", "I").casefold()
     text = text.replace(_DOTLESS_I, "i")
-    text = unicodedata.normalize("NFKC", text).translate(_NAME_QUOTES)
+    text = unaccented(unicodedata.normalize("NFKC", text).translate(_NAME_QUOTES))
     return " ".join(text.split())
 
 

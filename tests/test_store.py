@@ -2249,12 +2249,19 @@ def test_source_and_tag_find_names_written_with_dashes_as_typed_with_hyphens(
             make(1, source="Frontier Review \u2014 Markets"), tags=["US\u2011China"]
         ),
         make(2, source="Frontier Review \u2013 Politics"),
+        dataclasses.replace(make(3, source="Café Société"), tags=["Économie"]),
     ]
     asked = {
+        'source:"Cafe Societe"': ["Café Société-3"],
+        "tag:economie": ["Café Société-3"],
+        "tag:ÉCONOMIE": ["Café Société-3"],
         'source:"Frontier Review - Markets"': ["Frontier Review \u2014 Markets-1"],
         'source:"frontier review \u2014 politics"': ["Frontier Review \u2013 Politics-2"],
         "tag:us-china": ["Frontier Review \u2014 Markets-1"],
-        '-source:"Frontier Review - Markets"': ["Frontier Review \u2013 Politics-2"],
+        '-source:"Frontier Review - Markets"': [
+            "Café Société-3",
+            "Frontier Review \u2013 Politics-2",
+        ],
     }
     with open_store(writer=True) as writer:
         writer.add_batch(articles)

@@ -535,7 +535,8 @@ MIGRATIONS: tuple[str | Callable[[Any], None], ...] = (
     );
     """,
     # 28 -> 29: source and tag keys with every dash a hyphen ("Frontier Review — Markets" is
-    # found by source:"Frontier Review - Markets"), as `name_key` folds them now
+    # found by source:"Frontier Review - Markets") and without accents (tag:economie finds
+    # "Économie"), as `name_key` folds them now
     _fold_name_keys,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
