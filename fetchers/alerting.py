@@ -54,10 +54,14 @@ from fetchers.http import DEFAULT_USER_AGENT
 from fetchers.models import BACKLOG_AFTER, Clock, from_utc_iso, in_a_backlog, utc_iso
 from fetchers.notify import (
     PER_RULE,
+    Post,
+    RulePosts,
     WebhookSender,
     delivery_key,
+    per_cycle,
     per_rule,
     send_desktop,
+    summary_of,
     webhook_request,
 )
 from fetchers.query import (
@@ -1114,14 +1118,17 @@ class AlertDesk:
     # -- delivery ---------------------------------------------------------------------------
     def _deliver(self, firing: Firing, rules: dict[str, AlertRule], now: datetime) -> None:
         """Log the entries (a headless `poll` shows them), then desktop and webhook: at most
-        PER_RULE of each per rule and cycle, the rest in one summary; nothing is delivered in
-        quiet hours."""
+        PER_RULE of each per rule and cycle, the rest in one summary; of the desktop's, at
+        most CYCLE_NOTICES across rules, then how many more (`per_cycle`); the webhooks' as
+        one batch for each URL, so every rule that fired reaches its hook (`submit_cycle`);
+        nothing is delivered in quiet hours."""
         # a rule's matches and its spike apart: a spike summed up in "and 1 more articles"
         # would never be seen
         by_rule: dict[tuple[str, str], list[AlertEntry]] = {}
         for entry in firing.entries:
             by_rule.setdefault((entry.rule, entry.kind), []).append(entry)
         desktop: list[AlertEntry] = []
+        hooks: dict[str, list[RulePosts]] = {}  # a URL's posts of the cycle, rule by rule
         for (key, _), entries in by_rule.items():
             # (each an alert of its own, logged however like the last: `EACH_ITS_OWN`)
             for entry in entries[:PER_RULE]:
@@ -1148,16 +1155,14 @@ class AlertDesk:
                 firing.quiet += len(entries)
                 log.info("alert %s: quiet hours, %d not sent", entries[0].alert, len(entries))
                 continue
-            shown = per_rule(entries)
             if "desktop" in wants:
-                desktop.extend(shown)
+                desktop.extend(entries)
             if "webhook" in wants and rule is not None and rule.webhook:
-                fmt = webhook_format(rule)
-                for entry in shown:
-                    url, body = webhook_request(rule.webhook, fmt, entry)
-                    firing.webhooks += self.sender.submit(
-                        url, body, delivery_key(entry), entry.alert
-                    )
+                url, share = _rule_posts(rule.webhook, webhook_format(rule), entries)
+                hooks.setdefault(url, []).append(share)
+        for url, shares in hooks.items():
+            firing.webhooks += self.sender.submit_cycle(url, shares)
+        desktop = per_cycle(desktop)
         if desktop:
             firing.desktop = len(desktop)
             with self._done:
@@ -1181,3 +1186,21 @@ class AlertDesk:
                 self.sender.failures.note(said)  # for a dashboard; logged for poll, refresh
                 log.warning("%s", said)
                 return
+
+
+def _rule_posts(hook: str, fmt: str, entries: list[AlertEntry]) -> tuple[str, RulePosts]:
+    """(URL to post to, a rule's posts of the cycle there): `per_rule` of its `entries`
+    (of one kind), and the one post sent for them all when the hook is behind."""
+
+    def post(entry: AlertEntry) -> Post:
+        url, body = webhook_request(hook, fmt, entry)
+        return Post(url, body, delivery_key(entry), entry.alert)
+
+    posts = [post(entry) for entry in per_rule(entries)]
+    first = entries[0]
+    if len(entries) == 1:
+        digest = posts[0]
+    else:
+        title = f"{len(entries)} new articles (the hook is behind), the first: {first.title}"
+        digest = post(summary_of(first, title))
+    return digest.url, RulePosts(first.alert, posts, digest)

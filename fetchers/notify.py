@@ -35,7 +35,8 @@ log = logging.getLogger("wirewatch.alerts")
 
 ESC, BEL, ST = "\x1b", "\x07", "\x1b\\"
 TEXT_LIMIT = 240  # characters of a notification line: terminals and chats cut long ones
-QUEUE_LIMIT = 256  # webhook posts waiting; more are dropped, and said so
+QUEUE_LIMIT = 256  # posts a hook may hold back and still take a cycle's whole (`submit_cycle`)
+HOLD_LIMIT = 1024  # posts waiting for a hook that is behind at most: more dropped, and said so
 RETRIES = 4  # tries after the first
 BACKOFF = 1.0  # seconds before the first retry; doubled for each next one
 DESKTOP_TIMEOUT = 5.0
@@ -43,6 +44,8 @@ POST_TIMEOUT = 10.0
 WAITS_KEPT = 16  # the latest backoff delays the sender's stats keep
 FAILURES_KEPT = 16  # the latest failed deliveries kept for a dashboard to show
 PER_RULE = 5  # notifications of one rule in one cycle, each way; the rest in one summary
+CYCLE_NOTICES = 8  # terminal or desktop notifications of one cycle, across rules; then one more
+RULES_NAMED = 5  # rules named in a line of alerts not sent; the others counted
 REDIRECTS = 5  # redirects that keep a webhook's post a POST (307, 308) followed at most
 
 
@@ -81,6 +84,8 @@ def terminal_sequences(title: str, body: str, in_tmux: bool | None = None) -> st
 def headline(entry: AlertEntry) -> tuple[str, str]:
     """(title, body) of an entry's notification, plain text. A rule's spike is written
     "NAME: 12 mentions this hour" in the history; the title names the rule already."""
+    if not entry.rule:  # a cycle's "N more alerts from M rules" (`per_cycle`): no rule's
+        return "wirewatch", entry.title
     title = f"wirewatch: {entry.alert}"
     if entry.kind == "spike":
         return title, entry.said
@@ -91,27 +96,66 @@ def per_rule(entries: list[AlertEntry]) -> list[AlertEntry]:
     """What is delivered of a cycle's entries (to a terminal, a desktop, a webhook): of each
     rule's matches, and apart its spikes, the first PER_RULE, then one "and N more articles"
     (a burst of forty matches was forty notifications); in the order they came."""
+    return [shown for group in _rule_groups(entries) for shown, _count in group]
+
+
+def _rule_groups(entries: list[AlertEntry]) -> list[list[tuple[AlertEntry, int]]]:
+    """`per_rule`'s entries, one list for each rule (and kind), each with how many alerts
+    it stands for (one, or an "and N more" its N)."""
     by_rule: dict[tuple[str, str], list[AlertEntry]] = {}
     for entry in entries:
         by_rule.setdefault((entry.rule, entry.kind), []).append(entry)
-    out: list[AlertEntry] = []
+    out: list[list[tuple[AlertEntry, int]]] = []
     for group in by_rule.values():
-        out.extend(group[:PER_RULE])
+        shown = [(entry, 1) for entry in group[:PER_RULE]]
         if len(group) > PER_RULE:
-            first = group[PER_RULE]
-            out.append(
-                AlertEntry(
-                    seq=first.seq,
-                    alert=first.alert,
-                    rule=first.rule,
-                    kind=first.kind,
-                    article=None,
-                    title=f"and {len(group) - PER_RULE} more articles",
-                    source=None,
-                    at=first.at,
-                    notify=first.notify,
-                )
-            )
+            more = len(group) - PER_RULE
+            shown.append((summary_of(group[PER_RULE], f"and {more} more articles"), more))
+        out.append(shown)
+    return out
+
+
+def summary_of(first: AlertEntry, title: str) -> AlertEntry:
+    """An entry that stands for several of a rule's (`first` the first of them), saying so."""
+    return first._replace(article=None, title=title, source=None, link=None)
+
+
+def per_cycle(entries: list[AlertEntry], limit: int = CYCLE_NOTICES) -> list[AlertEntry]:
+    """The notifications (terminal, desktop) of a cycle's entries: `per_rule`, and of those
+    at most `limit`, each rule's first before any rule's second (seventy rules firing at
+    once were 420 pop-ups), then one "N more alerts from M rules" (an entry of no rule). The
+    history keeps every alert; this is only what interrupts a person."""
+    groups = _rule_groups(entries)
+    ranked = sorted(
+        ((rank, place) for place, group in enumerate(groups) for rank in range(len(group))),
+    )
+    if len(ranked) <= limit:
+        return [shown for group in groups for shown, _count in group]
+    kept = set(ranked[:limit])
+    out: list[AlertEntry] = []
+    more, rules = 0, set[str]()
+    for place, group in enumerate(groups):
+        for rank, (shown, count) in enumerate(group):
+            if (rank, place) in kept:
+                out.append(shown)
+            else:
+                more += count
+                rules.add(shown.rule)
+    plural = "" if len(rules) == 1 else "s"
+    last = entries[-1]
+    out.append(
+        AlertEntry(
+            seq=last.seq,
+            alert="wirewatch",
+            rule="",  # (`headline` says it without a rule's name)
+            kind="match",
+            article=None,
+            title=f"{more} more alerts from {len(rules)} rule{plural}",
+            source=None,
+            at=last.at,
+            notify=last.notify,
+        )
+    )
     return out
 
 
@@ -119,11 +163,11 @@ def terminal_output(
     entries: list[AlertEntry], bell_enabled: bool, in_tmux: bool | None = None
 ) -> bytes:
     """What a dashboard writes to its terminal for new history entries: OSC 9/777 for each
-    entry whose rule asks for "terminal" (`per_rule` of them), and one bell when any asks
-    for "bell" (and `[settings] bell` is on)."""
+    entry whose rule asks for "terminal" (`per_cycle` of them: a few, then how many more), and
+    one bell when any asks for "bell" (and `[settings] bell` is on)."""
     out: list[str] = []
     ring = any("bell" in entry.notify for entry in entries)
-    for entry in per_rule([e for e in entries if "terminal" in e.notify]):
+    for entry in per_cycle([e for e in entries if "terminal" in e.notify]):
         out.append(terminal_sequences(*headline(entry), in_tmux=in_tmux))
     if ring and bell_enabled:
         out.append(BEL)
@@ -229,6 +273,16 @@ class Post:
     rule: str = ""  # the alert rule it is for: said with its failures (rules share hosts)
 
 
+@dataclass(slots=True)
+class RulePosts:
+    """One rule's posts of a cycle to one URL (`per_rule`'s), and the one post standing for
+    them all, sent in their place to a hook that is behind (`WebhookSender.submit_cycle`)."""
+
+    rule: str  # the rule's name, said with what is dropped
+    posts: list[Post]
+    digest: Post
+
+
 def delivery_key(entry: AlertEntry) -> str:
     """An alert's Idempotency-Key: a receiver that answered too slowly gets the post again
     (tried again after the timeout), and can tell it is the same alert by this."""
@@ -265,7 +319,7 @@ class WebhookStats:
 
     sent: int = 0
     failed: int = 0  # given up after every retry
-    dropped: int = 0  # the queue was full
+    dropped: int = 0  # the hook too far behind to take them (`limit`, `hold`)
     unsent: int = 0  # still waiting, or between two tries, when the sender was closed
     attempts: int = 0
     retries: int = 0  # backoff waits slept
@@ -273,14 +327,17 @@ class WebhookStats:
 
 
 class _Lane:
-    """The posts to one URL: a bounded queue and a thread of their own, so a hook that hangs
-    or keeps failing holds up its own alerts only, never another rule's."""
+    """The posts to one URL: a queue (bounded by what `submit` lets in) and a thread of their
+    own, so a hook that hangs or keeps failing holds up its own alerts only, never another
+    rule's."""
 
-    def __init__(self, url: str, limit: int) -> None:
+    def __init__(self, url: str) -> None:
         self.where = url_host(url)
-        self.queue: queue.Queue[Post | None] = queue.Queue(maxsize=limit)
+        # (unbounded here: `submit` and `submit_cycle` bound what they put in)
+        self.queue: queue.Queue[Post | None] = queue.Queue()
         self.thread: threading.Thread | None = None
         self.unsent = 0  # posts the sender was closed before (under the sender's lock)
+        self.unsent_rules: dict[str, int] = {}  # of those, how many each rule had
         self.in_flight = False  # its thread is delivering a post
         self.last_problem: str | None = None  # what its last try that failed got, if since
         # then none went through ("HTTP 500", "ConnectError"): said when it stops unsent
@@ -294,6 +351,21 @@ def _for_rule(where: str, rule: str) -> str:
     """A webhook's host as its messages say it, with the rule the post was for: several rules
     post to one host (hooks.slack.com), and a failure names the rule to mend."""
     return f"{where} (alert {strip_controls(rule)})" if rule else where
+
+
+def _with_rules(where: str, counts: dict[str, int]) -> str:
+    """A webhook's host with the rules of its alerts not sent (and how many each, when
+    several): two hooks on one host read alike, and the URL's path holds their secret."""
+    named = [(rule, n) for rule, n in counts.items() if rule and n]
+    if not named:
+        return where
+    if len(named) == 1:
+        return _for_rule(where, named[0][0])
+    named.sort(key=lambda pair: (-pair[1], pair[0]))
+    listed = ", ".join(f"{strip_controls(rule)} {n}" for rule, n in named[:RULES_NAMED])
+    if len(named) > RULES_NAMED:
+        listed += f" and {len(named) - RULES_NAMED} more"
+    return f"{where} (alerts {listed})"
 
 
 class _Moved(Exception):
@@ -314,13 +386,16 @@ class WebhookSender:
         limit: int = QUEUE_LIMIT,
         timeout: float = POST_TIMEOUT,
         user_agent: str | None = None,
+        hold: int = HOLD_LIMIT,
     ) -> None:
         self.retries = retries
         self.backoff = backoff
         self._closing = threading.Event()
         self.sleep: Callable[[float], object] = sleep or self._closing.wait
         self.timeout = timeout
-        self.limit = limit
+        self.limit = limit  # posts held back from before that still let a cycle's all in
+        # posts waiting at most for the digests of a hook that is behind (`submit_cycle`)
+        self.hold = max(hold, limit)
         self.user_agent = user_agent or DEFAULT_USER_AGENT  # as the feeds are asked with
         self.stats = WebhookStats()
         self._lanes: dict[str, _Lane] = {}
@@ -330,46 +405,90 @@ class WebhookSender:
         # dashboard, which has the terminal back only once it has closed)
         self.unsent_said: list[str] = []
 
-    def _failed(self, message: str, *, error: bool = False, dropped: bool = False) -> None:
-        """A delivery failed (or was `dropped`, its queue full): logged, counted and kept for
-        a dashboard to show."""
+    def _failed(
+        self, message: str, *, error: bool = False, dropped: bool = False, count: int = 1
+    ) -> None:
+        """A delivery failed (or `count` were `dropped`, the hook too far behind): logged,
+        counted and kept for a dashboard to show."""
         (log.error if error else log.warning)("%s", message)
         with self._lock:
             if dropped:
-                self.stats.dropped += 1
+                self.stats.dropped += count
             else:
                 self.stats.failed += 1
         self.failures.note(message)
 
     def submit(self, url: str, body: dict[str, Any], key: str = "", rule: str = "") -> bool:
         """Queue a post (`rule`: the alert rule it is for); never waits. False (and logged)
-        when its URL's queue is full or the sender is being closed."""
+        when `limit` posts wait for its URL already, or the sender is being closed."""
         with self._lock:  # (what `close` takes out is then never put in behind it)
             if self._closing.is_set():
                 lane = None
             else:
                 lane = self._lane(url)
-                try:
+                if lane.queue.qsize() < self.limit:
                     lane.queue.put_nowait(Post(url, body, key, rule))
                     return True
-                except queue.Full:
-                    pass
-        where = _for_rule(url_host(url), rule)
         if lane is None:
-            self._count_unsent(None, 1)
-            self.failures.note(f"webhook {where}: not sent: wirewatch was stopping")
-            log.warning("webhook %s: the alert was not sent: wirewatch is stopping", where)
+            self._stopping(url, rule, 1)
         else:
+            where = _for_rule(url_host(url), rule)
             self._failed(
                 f"webhook {where}: {self.limit} posts waiting, this one dropped", dropped=True
             )
         return False
 
+    def submit_cycle(self, url: str, shares: list[RulePosts]) -> int:
+        """Queue one cycle's posts to one URL, every rule's share of them; never waits.
+        Returns how many were queued. A hook that keeps up (fewer than `limit` posts still
+        waiting from before) takes the cycle's posts whole, however many rules fired at once
+        (a desk of 200 rules on one Slack channel lost whole rules at a cap of 256). One
+        behind (hanging, or slower than the alerts come) gets one post per rule, its
+        `digest`, while fewer than `hold` wait: what it holds back stays bounded, and a rule
+        that fired is never nothing at the hook. Beyond that a rule's posts are dropped, and
+        said with the rule."""
+        queued, dropped = 0, list[tuple[RulePosts, int]]()
+        with self._lock:
+            if self._closing.is_set():
+                lane = None
+            else:
+                lane = self._lane(url)
+                whole = lane.queue.qsize() < self.limit
+                for share in shares:
+                    posts = share.posts if whole else [share.digest]
+                    waiting = lane.queue.qsize()
+                    if not whole and waiting >= self.hold:
+                        dropped.append((share, waiting))
+                        continue
+                    for post in posts:
+                        lane.queue.put_nowait(post)
+                    queued += len(posts)
+        if lane is None:
+            for share in shares:
+                self._stopping(url, share.rule, len(share.posts))
+        for share, waiting in dropped:
+            where = _for_rule(url_host(url), share.rule)
+            count = len(share.posts)
+            self._failed(
+                f"webhook {where}: {waiting} posts waiting (the hook is behind), {count}"
+                f" of this rule's dropped",
+                dropped=True,
+                count=count,
+            )
+        return queued
+
+    def _stopping(self, url: str, rule: str, count: int) -> None:
+        """Posts submitted while the sender closes: counted unsent, and said."""
+        where = _for_rule(url_host(url), rule)
+        self._count_unsent(None, count)
+        self.failures.note(f"webhook {where}: not sent: wirewatch was stopping")
+        log.warning("webhook %s: the alert was not sent: wirewatch is stopping", where)
+
     def _lane(self, url: str) -> _Lane:
         """(Under the lock.) The URL's lane, its thread started."""
         lane = self._lanes.get(url)
         if lane is None:
-            lane = self._lanes[url] = _Lane(url, self.limit)
+            lane = self._lanes[url] = _Lane(url)
         if lane.thread is None or not lane.thread.is_alive():
             lane.thread = threading.Thread(
                 target=self._run, args=(lane,), name="wirewatch-webhooks", daemon=True
@@ -377,11 +496,12 @@ class WebhookSender:
             lane.thread.start()
         return lane
 
-    def _count_unsent(self, lane: _Lane | None, count: int) -> None:
+    def _count_unsent(self, lane: _Lane | None, count: int, rule: str = "") -> None:
         with self._lock:
             self.stats.unsent += count
             if lane is not None:
                 lane.unsent += count
+                lane.unsent_rules[rule] = lane.unsent_rules.get(rule, 0) + count
 
     def _run(self, lane: _Lane) -> None:
         with make_blocking_client(self.timeout) as client:
@@ -391,7 +511,7 @@ class WebhookSender:
                     if post is None:
                         return
                     if self._closing.is_set():
-                        self._count_unsent(lane, 1)
+                        self._count_unsent(lane, 1, post.rule)
                     else:
                         lane.in_flight = True
                         self._deliver(client, post, lane)
@@ -422,7 +542,7 @@ class WebhookSender:
                     stats.waits.append(wait)
                 self.sleep(wait)
                 if self._closing.is_set():  # stopped between two tries: said at `close`
-                    self._count_unsent(lane, 1)
+                    self._count_unsent(lane, 1, post.rule)
                     return
             with self._lock:
                 stats.attempts += 1
@@ -509,15 +629,14 @@ class WebhookSender:
             self._closing.set()
             lanes = list(self._lanes.values())
         for lane in lanes:  # what waits is taken out unsent, and each thread told to end
-            left = 0
             while True:
                 try:
                     post = lane.queue.get_nowait()
                 except queue.Empty:
                     break
-                left += post is not None
+                if post is not None:
+                    self._count_unsent(lane, 1, post.rule)
                 lane.queue.task_done()
-            self._count_unsent(lane, left)
             lane.queue.put_nowait(None)  # (nothing is put in while closing: it fits)
         deadline = time.monotonic() + timeout
         for lane in lanes:
@@ -535,8 +654,9 @@ class WebhookSender:
                         plural = "" if lane.unsent == 1 else "s"
                         more = " (one more was still being sent)" if busy else ""
                         said = (
-                            f"webhook {lane.where}: {lane.unsent} alert{plural} not sent:"
-                            f" wirewatch stopped first{more}{why}"
+                            f"webhook {_with_rules(lane.where, lane.unsent_rules)}:"
+                            f" {lane.unsent} alert{plural} not sent: wirewatch stopped"
+                            f" first{more}{why}"
                         )
                     else:
                         said = (
@@ -547,6 +667,7 @@ class WebhookSender:
                     self.unsent_said.append(said)
                 total += lane.unsent
                 lane.unsent = 0
+                lane.unsent_rules.clear()
             self._lanes = {u: lane for u, lane in self._lanes.items() if lane not in lanes}
             self._closing.clear()
         return total

@@ -1553,3 +1553,50 @@ def test_a_countdown_crossed_late_says_the_time_as_it_is() -> None:
     assert [a.message for a in watch.check([event], when + timedelta(seconds=1))] == [
         "Summit is starting now"
     ]
+
+
+async def test_many_rules_sharing_one_healthy_hook_each_reach_it(
+    tmp_path: Path, feed_server: FeedServer, receiver: Receiver
+) -> None:
+    """Sixty rules sending one cycle to one Slack channel: 360 posts, more than the 256 a
+    hook may hold back. The hook answers at once, so none is dropped: every rule's five
+    matches and its "and N more" arrive (a desk lost whole rules, not even their summary)."""
+    data, clock = tmp_path / "d", [NOW]
+    url = feed_server.add("/feed", Route(rss(*(item(n, f"Tariff update {n}") for n in range(8)))))
+    hook = receiver.url(f"/hook/{SECRET}")
+    rules = [
+        {"name": f"Desk {n}", "query": "tariff", "notify": ["webhook"], "webhook": hook}
+        for n in range(60)
+    ]
+    await cycle_posting(config_with(tmp_path, url, rules), data, clock)
+    assert len(AlertHistory(data).recent()) == 480
+    texts = [body["text"] for _path, body in receiver.posts]
+    for n in range(60):
+        own = [t for t in texts if t.startswith(f"wirewatch: Desk {n}: ")]
+        assert len(own) == 6, f"Desk {n} got {len(own)} posts"
+        assert f"wirewatch: Desk {n}: and 3 more articles" in own
+
+
+async def test_a_cycle_of_many_rules_shows_a_few_desktop_notifications_and_a_summary(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """Seventy rules firing in one cycle raised 420 desktop notifications (five and a summary
+    each): the first few of the cycle are shown, then one saying how many more alerts from how
+    many rules; the history keeps every alert."""
+    from fetchers.notify import CYCLE_NOTICES
+
+    data, clock = tmp_path / "d", [NOW]
+    url = feed_server.add("/feed", Route(rss(*(item(n, f"Tariff update {n}") for n in range(8)))))
+    rules = [{"name": f"Desk {n}", "query": "tariff", "notify": ["desktop"]} for n in range(70)]
+    shown: list[AlertEntry] = []
+    with Store(data, writer=True) as store:
+        newsroom = Newsroom(config_with(tmp_path, url, rules), store, data, lambda: clock[0])
+        assert newsroom.alerts is not None
+        newsroom.alerts.desktop = lambda entry: shown.append(entry) or True
+        await newsroom.cycle()
+        await newsroom.aclose()
+    assert len(AlertHistory(data).recent()) == 560
+    assert len(shown) == CYCLE_NOTICES + 1
+    # one of each of the first rules, not six of the first one
+    assert [e.alert for e in shown[:CYCLE_NOTICES]] == [f"Desk {n}" for n in range(CYCLE_NOTICES)]
+    assert shown[-1].title == f"{560 - CYCLE_NOTICES} more alerts from 70 rules"

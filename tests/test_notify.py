@@ -16,6 +16,8 @@ from fetchers.alerthistory import AlertEntry, AlertHistory
 from fetchers.alertrules import make_rule, webhook_format
 from fetchers.notify import (
     WAITS_KEPT,
+    Post,
+    RulePosts,
     WebhookSender,
     delivery_key,
     desktop_command,
@@ -588,4 +590,100 @@ def test_a_hook_is_asked_with_the_user_agent_in_force(receiver: Receiver) -> Non
     hooks.submit(receiver.url("/a"), {"text": "y"})
     assert hooks.drain(10)
     assert [h["user-agent"] for h in receiver.headers] == ["desk/1.0", "desk/2.0"]
+    hooks.close()
+
+
+def test_a_cycle_of_many_rules_is_a_few_terminal_notifications_and_a_summary() -> None:
+    """One cycle of seventy rules wrote 420 OSC 9 and 420 OSC 777 notifications (as many
+    pop-ups in iTerm2 or kitty): the first few, a rule's first match before another's
+    second, then one "N more alerts from M rules"."""
+    from fetchers.notify import CYCLE_NOTICES
+
+    fired = [
+        entry(
+            f"Item {n} of {r}",
+            seq=r * 10 + n,
+            alert=f"R{r}",
+            rule=f"config:R{r}",
+            notify=("terminal",),
+        )
+        for r in range(70)
+        for n in range(8)
+    ]
+    out = terminal_output(fired, False, in_tmux=False).decode()
+    assert out.count("\x1b]9;") == out.count("\x1b]777;") == CYCLE_NOTICES + 1
+    for r in range(CYCLE_NOTICES):
+        assert f"\x1b]9;wirewatch: R{r}: Item 0 of {r} (Yonhap)\x07" in out
+    assert "Item 1 of 0" not in out
+    more = 560 - CYCLE_NOTICES
+    assert f"\x1b]9;wirewatch: {more} more alerts from 70 rules\x07" in out
+
+
+def test_unsent_lines_of_two_hooks_on_one_host_say_which_rules(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Two hooks on one host stopped with posts waiting: each line names the rules whose
+    alerts it did not send (the two read the same before); never the URL's path, which holds
+    the hook's secret."""
+    hooks = WebhookSender(backoff=60.0, timeout=5.0)
+    dead = _closed_port()
+    other = dead.replace("/hook/", "/other/")
+    for n in range(3):
+        hooks.submit(dead, {"n": n}, rule="Storm")
+    hooks.submit(other, {"n": 0}, rule="Slack desk")
+    hooks.submit(other, {"n": 1}, rule="Quakes")
+    for _ in range(200):
+        if hooks.stats.retries == 2:
+            break
+        threading.Event().wait(0.05)
+    assert hooks.close(timeout=5.0) == 5
+    said = hooks.unsent_said
+    assert len(said) == 2 and said[0] != said[1]
+    assert any("(alert Storm): 3 alerts not sent" in line for line in said)
+    assert any("(alerts Quakes 1, Slack desk 1): 2 alerts not sent" in line for line in said)
+    assert SECRET not in caplog.text and "/other" not in caplog.text
+
+
+def _share(url: str, rule: str, count: int) -> RulePosts:
+    posts = [Post(url, {"rule": rule, "n": n}, rule=rule) for n in range(count)]
+    return RulePosts(rule, posts, Post(url, {"rule": rule, "digest": count}, rule=rule))
+
+
+def test_a_hook_that_is_behind_gets_one_post_per_rule_and_holds_a_bounded_number(
+    receiver: Receiver,
+) -> None:
+    """A cycle's posts go whole to a hook that keeps up; to one still holding `limit` posts
+    back (hanging), each rule's one digest, until `hold` wait; past that a rule's posts are
+    dropped and said with the rule, and nothing grows. A poll never waits on it."""
+    stuck, gate = threading.Event(), threading.Event()
+
+    def blocking_sleep(seconds: float) -> None:
+        stuck.set()
+        gate.wait(10)
+
+    hooks = WebhookSender(sleep=blocking_sleep, limit=4, hold=11, timeout=5.0)
+    receiver.statuses = [503, 200]
+    url = receiver.url(f"/hook/{SECRET}")
+    hooks.submit(url, {"first": True}, rule="First")  # taken, then waits for its next try
+    assert stuck.wait(10)
+    # the cycle: three rules of three posts, more than `limit`: all of it taken
+    assert hooks.submit_cycle(url, [_share(url, r, 3) for r in "ABC"]) == 9
+    # the next cycles, the hook still stuck: one post per rule while fewer than 11 wait
+    assert hooks.submit_cycle(url, [_share(url, r, 3) for r in "DE"]) == 2
+    assert hooks.submit_cycle(url, [_share(url, r, 3) for r in "FGH"]) == 0
+    assert hooks.stats.dropped == 9
+    assert "(alert H): 11 posts waiting (the hook is behind), 3 of this rule's dropped" in (
+        "\n".join(hooks.failures.since(0)[1])
+    )
+    gate.set()
+    assert hooks.drain(10)
+    got = [body for _path, body in receiver.posts]
+    assert got.count({"first": True}) == 2  # the 503, then its second try
+    assert [(b["rule"], b["n"]) for b in got if "n" in b] == [
+        (r, n) for r in "ABC" for n in range(3)
+    ]
+    assert [b for b in got if "digest" in b] == [
+        {"rule": "D", "digest": 3},
+        {"rule": "E", "digest": 3},
+    ]
     hooks.close()
