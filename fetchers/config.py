@@ -280,7 +280,7 @@ def build_config(
             raise ConfigError(f"{_where(path, 'watch.terms')}: {term!r} holds control characters")
     config.watch_terms = _distinct_terms(path, [t for t in terms if t.strip()], config.notes)
     config.filters = _filters(path, data.get("filters", {}), config.settings, now)
-    config.keys = _keys(path, data.get("keys", {}))
+    config.keys = _keys(path, data.get("keys", {}), config.notes)
     config.alerts = _alerts(path, data.get("alerts", []), config.settings, now, config.notes)
     config.store = dataclasses.replace(
         _store(path, data.get("store", {})), reader=config.settings.reader
@@ -386,8 +386,16 @@ def _filters(path: Path, table: Any, settings: Settings, now: datetime) -> dict[
     return dict(table)
 
 
-def _keys(path: Path, table: Any) -> dict[str, str]:
-    """Binding id = keys: ids that exist, keys that are keys, and no key doing two things."""
+def _key_said(path: Path, said: str) -> str:
+    """A keymap error or note ("id: reason") as the config's others are said, file and key."""
+    binding_id, _, reason = said.partition(": ")
+    where = _where(path, f'keys."{binding_id}"')
+    return f"{where}: {reason}"
+
+
+def _keys(path: Path, table: Any, notes: list[str]) -> dict[str, str]:
+    """Binding id = keys: ids that exist, keys that are keys, and no key doing two things;
+    what loads taken otherwise than written is said in `notes`."""
     _typed(path, "keys", table, dict, "a table")
     if not table:
         return {}
@@ -400,11 +408,11 @@ def _keys(path: Path, table: Any) -> dict[str, str]:
             raise ConfigError(_unquoted_id(path, key, value))
         _typed(path, f'keys."{key}"', value, str, 'a key list such as "j,down"')
     try:
-        check_keymap(table)
-    except KeymapError as exc:
-        binding_id, _, reason = str(exc).partition(": ")
-        where = _where(path, f'keys."{binding_id}"')
-        raise ConfigError(f"{where}: {reason}") from exc
+        said = check_keymap(table)
+    except KeymapError as exc:  # every [keys] error at once, one a line
+        lines = str(exc).splitlines()
+        raise ConfigError("\n".join(_key_said(path, line) for line in lines)) from exc
+    notes += [_key_said(path, note) for note in said]
     # by Textual's names, as the bindings are matched: "F2", "shift+x", "^x" or "⏎" as given
     # loaded, showed in the footer and never fired
     return {binding_id: ",".join(key_list(keys)) for binding_id, keys in table.items()}

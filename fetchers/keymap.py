@@ -541,11 +541,59 @@ def _as_named(key: str) -> str:
     return key
 
 
+# emacs's and vim's spellings ("C-x", "M-x", "<C-x>", "S-Tab", "Ctrl-X", "Return"): their
+# modifiers and key names, as Textual names them. Emacs's "s-" (super) and vim's "<s-…>"
+# (shift) disagree: a lower-case s is left out, and the error says which to write (vim
+# takes any case: "<c-x>" is ctrl+x).
+CONVENTIONAL_MODIFIERS = {
+    "C": "ctrl", "M": "alt", "A": "alt", "S": "shift", "c": "ctrl", "m": "alt", "a": "alt",
+    "ctrl": "ctrl", "control": "ctrl", "alt": "alt", "meta": "meta", "shift": "shift",
+    "super": "super", "hyper": "hyper",
+}  # fmt: skip
+CONVENTIONAL_NAMES = {
+    "return": "enter", "ret": "enter", "cr": "enter", "esc": "escape", "spc": "space",
+    "bs": "backspace", "del": "delete", "ins": "insert", "pgup": "pageup", "pgdn": "pagedown",
+    "lt": "less_than_sign", "gt": "greater_than_sign", "bar": "vertical_line",
+}  # fmt: skip
+
+
+def _conventional(key: str) -> str | None:
+    """An emacs or vim spelling of a key as Textual names it ("C-x" is ctrl+x, "<M-j>"
+    alt+j, "S-Tab" shift+tab, "Return" enter), or None when it is no such spelling."""
+    if len(key) > 2 and key.startswith("<") and key.endswith(">"):
+        key = key[1:-1]
+    *written, base = re.split(r"-(?=.)", key) if "-" in key[:-1] else [key]
+    mods = []
+    for mod in written:
+        said = CONVENTIONAL_MODIFIERS.get(mod if len(mod) == 1 else mod.lower())
+        if said is None:
+            return None
+        mods.append(said)
+    base = CONVENTIONAL_NAMES.get(base.lower(), base)
+    if base == "-":  # ("C--": ctrl and the minus key)
+        base = "minus"
+    return "+".join([*mods, base])
+
+
 def key_name(key: str) -> str:
     """Textual's name for one key: "?" is "question_mark", "ctrl+x" stays, and a key as `?`
-    shows it is that key ("^f" is ctrl+f, "pgdn" pagedown); KeymapError for what is no
-    key."""
+    shows it is that key ("^f" is ctrl+f, "pgdn" pagedown), as are emacs's and vim's
+    spellings ("C-x", "<M-j>", "S-Tab", "Return"); KeymapError for what is no key."""
     key = key.strip()
+    try:
+        return _key_name(key)
+    except KeymapError as refused:
+        conventional = _conventional(key)
+        if conventional is None or conventional == key:
+            raise
+        try:
+            return _key_name(conventional)
+        except KeymapError:
+            raise refused from None
+
+
+def _key_name(key: str) -> str:
+    """`key_name`, Textual's and `?`'s spellings only."""
     if len(key) > 1:  # a name, any case ("F8" as the keys' table writes it, "ESC", "Ctrl+x"):
         # the modifiers and a base of more than one character lower-cased ("X" stays X)
         *written, last = key.split("+")
@@ -584,14 +632,24 @@ def key_name(key: str) -> str:
             if base.isalpha() and len(base.upper()) == 1:  # ("ß" has no one capital)
                 return base.upper()
             raise KeymapError(_shift_refused(key, base))
-        return "+".join([*mods, base if base.isalnum() else key_name(base)])
+        return "+".join([*mods, base if base.isalnum() else _key_name(base)])
     if base in REPLACEMENTS.values() or _is_character_name(base):
         if mods == ["shift"]:  # (shift+/ types ?: a terminal sends the ?)
             raise KeymapError(_shift_refused(key, shown(base)))
         return "+".join([*mods, base])
     if base in NAMED:
         return "+".join([*mods, base])
-    raise KeymapError(f"{key!r} is not a key name (such as q, ?, ctrl+x, f8, pagedown, escape)")
+    raise KeymapError(
+        f"{key!r} is not a key name (such as q, ?, ctrl+x, f8, pagedown, escape){_suggested(key)}"
+    )
+
+
+def _suggested(key: str) -> str:
+    """ "; did you mean …?" for a key written in a spelling of another program, or ""."""
+    if re.match(r"<?s-", key):  # emacs's super, vim's shift
+        base = key.removeprefix("<")[2:].removesuffix(">")
+        return f"; did you mean shift+{base} or super+{base}?"
+    return ""
 
 
 # what shift types with a key on a US keyboard (others differ: the message says "such as")
@@ -651,16 +709,35 @@ def key_list(keys: str) -> list[str]:
     """The keys of a "j,down" string, by Textual's names; KeymapError when empty or not keys.
     ctrl+space is both the keys it may arrive as (`CTRL_AT`)."""
     names: list[str] = []
-    for key in keys.split(","):
-        if not key.strip():
-            continue
+    for key in _split_keys(keys):
         name = key_name(key)
         for one in (name, CTRL_AT) if name == CTRL_SPACE else (name,):
             if one not in names:
                 names.append(one)
     if not names:
-        raise KeymapError('give at least one key, such as "x" or "ctrl+x"')
+        raise KeymapError('give at least one key, such as "x" or "ctrl+x" (the comma key: ",")')
     return names
+
+
+def _split_keys(keys: str) -> list[str]:
+    """The keys of a comma-separated list: "," alone is the comma key, and so is a comma
+    after a modifier ("ctrl+,"); "," was refused ("give at least one key") and only
+    "comma", written nowhere, named it."""
+    if keys.strip() == ",":
+        return [","]
+    out: list[str] = []
+    items = keys.split(",")
+    n = 0
+    while n < len(items):
+        item = items[n].strip()
+        if item.endswith("+") and len(item) > 1 and n + 1 < len(items) and not items[n + 1].strip():
+            out.append(item + ",")  # ("ctrl+," then the comma that ends it)
+            n += 2
+            continue
+        if item:
+            out.append(item)
+        n += 1
+    return out
 
 
 # bindings whose default keys give way to a key [keys] gives another binding: ctrl+z came
@@ -678,44 +755,115 @@ def keys_in_force(remap: dict[str, str]) -> dict[str, list[str]]:
     return force
 
 
-def check_keymap(remap: dict[str, str]) -> None:
+def check_keymap(remap: dict[str, str]) -> list[str]:
     """Raise KeymapError, naming the id, for an unknown id, a key that is no key, or a key that
-    would do two things in one place. The defaults' own layering stays: enter opens an
-    article, or picks an event when the countdown pane has the focus."""
+    would do two things in one place; every error at once, one a line, each starting with
+    its id. The defaults' own layering stays: enter opens an article, or picks an event when
+    the countdown pane has the focus. What loads but is taken otherwise than written is
+    returned, one note each (`_clashes`)."""
+    errors: list[str] = []
+    valid: dict[str, str] = {}  # (whose clashes are looked for: keys that are keys)
     for binding_id, keys in remap.items():
         if binding_id not in BY_ID:
             close = difflib.get_close_matches(binding_id, BY_ID, n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
-            raise KeymapError(
+            errors.append(
                 f"{binding_id}: no binding has this id{hint}; ? in the dashboard lists them"
             )
+            continue
         try:
             names = key_list(keys)
         except KeymapError as exc:
-            raise KeymapError(f"{binding_id}: {exc}") from exc
-        # (checked where it is the binding's own place: in its `also` places a key their own
-        # bindings have goes to those, `tui.actions.bindings`)
-        _check_place(binding_id, names, BY_ID[binding_id].where)
+            errors.append(f"{binding_id}: {exc}")
+            continue
+        try:
+            # (checked where it is the binding's own place: in its `also` places a key their
+            # own bindings have goes to those, `tui.actions.bindings`)
+            _check_place(binding_id, names, BY_ID[binding_id].where)
+        except KeymapError as exc:  # (it names the id)
+            errors.append(str(exc))
+            continue
+        valid[binding_id] = keys
+    notes: list[str] = []
+    told: set[frozenset[str]] = set()  # (a clash of two remapped bindings said once)
+    for binding_id in valid:
+        for other_id, clash, is_error in _clashes(binding_id, valid):
+            if not is_error:
+                notes.append(clash)
+            elif frozenset((binding_id, other_id)) not in told:  # (one for each binding)
+                told.add(frozenset((binding_id, other_id)))
+                errors.append(clash)
+                break
+    if errors:
+        raise KeymapError("\n".join(errors))
+    return list(dict.fromkeys(notes))
+
+
+def _clashes(binding_id: str, remap: dict[str, str]) -> list[tuple[str, str, bool]]:
+    """A key of `binding_id` that another binding has in a place where both work (its own or
+    one it holds as well, `KeyBinding.also`): the other's id, what is said, and whether it is
+    an error, at most one error for each other binding. A key a binding holds in an `also`
+    place by default, not remapped, gives way there to a key [keys] gives a binding of that
+    place (`picker.close = "r"` loaded before the timeline held poll.refresh's r too): a
+    note, not an error, the key doing the place's own binding there."""
     force = keys_in_force(remap)
-    for binding_id in remap:
-        mine = BY_ID[binding_id]
-        for other in BINDINGS:
-            if other.id == binding_id or not _together(mine.where, other.where):
-                continue
+    mine = BY_ID[binding_id]
+    said: list[tuple[str, str, bool]] = []
+    for other in BINDINGS:
+        if other.id == binding_id:
+            continue
+        for here, there in _places_together(mine, other):
             for key in force[binding_id]:
                 if key not in force[other.id]:
                     continue
-                if (
-                    mine.where != other.where
-                    and key in key_list(mine.keys)
-                    and key in (key_list(other.keys))
-                ):
+                if here != there and key in key_list(mine.keys) and key in key_list(other.keys):
                     continue  # the defaults' layering
+                held = other if there in other.also else mine if here in mine.also else None
+                if held is not None and held.id not in remap and key in key_list(held.keys):
+                    own = mine if held is other else other
+                    note = (
+                        f'{binding_id}: "{shown(key)}" is also the key of {held.id}'
+                        f" ({held.does}) in {PLACES[there if held is other else here]},"
+                        f" where it does {own.id}; give {held.id} another key to keep it there"
+                    )
+                    said.append((other.id, note, False))
+                    continue
                 also = "" if other.id in remap else f"; give {other.id} another key as well"
-                raise KeymapError(
-                    f'{binding_id}: "{shown(key)}" is also the key of {other.id} ({other.does}), '
-                    f"and a key does one thing{also}"
+                where = ""
+                if held is not None:
+                    where = f" in {PLACES[there if held is other else here]}"
+                error = (
+                    f'{binding_id}: "{shown(key)}" is also the key of {other.id} ({other.does})'
+                    f"{where}, and a key does one thing{also}"
                 )
+                said.append((other.id, error, True))
+                break
+            else:
+                continue
+            break
+    return said
+
+
+def _places_together(a: KeyBinding, b: KeyBinding) -> list[tuple[str, str]]:
+    """The pairs of a place of `a` and one of `b` active at the same time, each pair once,
+    their own places (`where`) first."""
+    pairs = [(here, there) for here in a.places for there in b.places if _together(here, there)]
+    return sorted(pairs, key=lambda pair: (pair[0] != a.where, pair[1] != b.where))
+
+
+def keys_in_place(force: dict[str, list[str]], binding: KeyBinding, place: str) -> list[str]:
+    """The keys in force (`keys_in_force`) `binding` has in `place`: in a place it holds as
+    well (`KeyBinding.also`), less those a binding of that place has (that one runs)."""
+    keys = force[binding.id]
+    if place not in binding.also:
+        return keys
+    taken = {
+        key
+        for other in BINDINGS
+        if other.id != binding.id and _together(other.where, place)
+        for key in force[other.id]
+    }
+    return [key for key in keys if key not in taken]
 
 
 def _check_place(binding_id: str, names: list[str], place: str) -> None:

@@ -26,6 +26,7 @@ from tests.conftest import (
     seed_only_config,
     seen,
     settle,
+    until,
 )
 from tui.actions import ACTIONS
 from tui.app import WirewatchApp
@@ -654,3 +655,156 @@ async def test_a_keymap_that_gave_ctrl_z_to_another_binding_still_loads_and_keep
         await pilot.press("ctrl+z")
         await pilot.pause(0.1)
     assert not app.is_running
+
+
+async def test_escape_leaves_a_picker_s_find_whatever_key_closes_the_picker(
+    tmp_path: Path,
+) -> None:
+    """ "picker.close" = "q" (newsboat's, vim's): after `/` in a picker, escape did nothing
+    and q was typed into the find; only tab then q got out. Escape clears what was typed,
+    then leaves the find; the picker's own close key closes it from the list."""
+    from textual.widgets import OptionList
+
+    from tui.screens.picker import FindField
+
+    config = _config_with_keys(tmp_path, '"picker.close" = "q"')
+    app = make_app(tmp_path, config)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        picker = app.screen
+        find = picker.query_one(FindField)
+        await pilot.press("slash", "z", "z")
+        await pilot.pause()
+        assert find.display and find.value == "zz"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is picker and find.value == "" and not find.display
+        assert isinstance(app.focused, OptionList)
+        await pilot.press("slash", "escape")  # nothing typed: the find left, still open
+        await pilot.pause()
+        assert app.screen is picker and not find.display
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.screen is not picker
+
+
+@pytest.mark.parametrize(
+    ("written", "sent"),
+    [("alt+b", "\x1bb"), ("alt+f", "\x1bf"), ("alt+backspace", "\x1b\x7f"), ("alt+tab", "\x1b\t")],
+)
+async def test_an_alt_key_textual_reads_as_another_fires_when_it_is_bound(
+    tmp_path: Path, written: str, sent: str
+) -> None:
+    """alt+b and alt+f (emacs's word keys) loaded, showed in the footer and never fired: the
+    terminal sends escape then b, which Textual reads as ctrl+left (macOS's option+left);
+    escape then backspace as ctrl+w, escape then tab as shift+tab. Bound, each is the alt key."""
+    config = _config_with_keys(tmp_path, f'"app.help" = "{written}"')
+    app = make_app(tmp_path, config)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        read_in_one_go(app, sent)
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+
+
+async def test_escape_then_b_unbound_stays_a_word_move_in_the_prompt(tmp_path: Path) -> None:
+    """With no alt+b bound, escape then b is still the word move macOS terminals send for
+    option and left (in the filter prompt, the cursor a word back)."""
+    app = make_app(tmp_path, seed_only_config(tmp_path))
+    async with piloted(app, (160, 50)) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        await pilot.press("slash", *"one two")
+        field = dashboard.query_one(FilterBar).query_one(Input)
+        await until(pilot, lambda: field.value.endswith("one two"))
+        end = field.cursor_position
+        read_in_one_go(app, "\x1bb")
+        await until(pilot, lambda: field.cursor_position == end - 3)
+
+
+async def test_the_no_shell_notice_names_the_suspend_and_quit_keys_in_force(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no shell to come back to, the notice said "ctrl+z suspends … (q quits)" with
+    quit on x and suspend on f9: it names the keys in force."""
+    import os
+
+    def no_parent() -> int:
+        raise OSError  # (no shell's job to come back to: the notice, never a real stop)
+
+    monkeypatch.setattr(os, "getppid", no_parent)
+    config = _config_with_keys(tmp_path, '"app.quit" = "x"\n"app.suspend" = "f9"')
+    app = make_app(tmp_path, config)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("f9")
+        await pilot.pause(0.1)
+        said = [notice.message for notice in app._notifications]
+        assert said == [
+            "No shell to come back to: f9 suspends a dashboard started from a shell (x quits)."
+        ]
+
+
+@pytest.mark.parametrize("key", ["ctrl+pagedown", "ctrl+pageup", "left", "right"])
+async def test_a_shown_binding_on_a_key_the_panes_scroll_with_stays_in_the_footer(
+    tmp_path: Path, key: str
+) -> None:
+    """ "article.star" = "ctrl+pagedown": the star worked, but "Star" left the footer, the
+    focused pane's own (hidden) scroll binding of the key standing in its place."""
+    from tui.messages import MarksChanged
+
+    config = _config_with_keys(tmp_path, f'"article.star" = "{key}"')
+    app = make_app(tmp_path, config)
+    app.read_after = 3600  # only the key marks it
+    async with piloted(app, (200, 50)) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        assert isinstance(app.focused, HeadlineList)
+        await pilot.pause()
+        assert f"Star={key}" in footer_keys(dashboard.query_one(KeyFooter))
+        current = dashboard.headlines.current_id
+        await pilot.press(key)  # (and it stars, as the footer says)
+        await seen(app).wait_for(MarksChanged, lambda m: m.ids == [current])
+        article = dashboard.session.get(current or "")
+        assert article is not None and article.starred
+
+
+async def test_a_reload_that_changes_the_keys_or_theme_says_they_wait_for_a_restart(
+    tmp_path: Path,
+) -> None:
+    """The running dashboard keeps its keys and theme (as the README says), but the reload's
+    notice said only "read again": the new keys did nothing and nothing said why."""
+    from tests.conftest import rss
+    from tui.messages import ConfigReread, PollerReady
+
+    feed = tmp_path / "f.xml"
+    feed.write_bytes(rss("<title>Headline</title><guid>g-1</guid>"))
+    path = tmp_path / "wirewatch.toml"
+    source = f'[[sources]]\nname = "Desk"\npath = "{feed}"\n'
+    path.write_text(source, "utf-8")
+    app = make_app(tmp_path, load_config(path, FROZEN))
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=1)
+        await seen(app).wait_for(PollerReady)
+        since = seen(app).mark()
+        path.write_text(f'[settings]\ntheme = "nord"\n[keys]\n"app.quit" = "x"\n{source}', "utf-8")
+        await seen(app).wait_for(ConfigReread, since=since)
+        await pilot.pause()
+        (told,) = [str(n.message) for n in app._notifications if "read again" in str(n.message)]
+    assert told.splitlines() == [
+        "The config file changed and was read again (1 source).",
+        "The change to [keys] and the theme takes effect at the next start.",
+    ]
+
+
+def test_the_keys_screen_lists_a_key_a_timeline_binding_took_for_it_alone() -> None:
+    """ "timeline.revisions" = "r": under a story's articles `?` listed r for the refresh
+    and for the diff, and r ran the diff there. It is listed where it runs."""
+    from tui.actions import help_sections
+
+    def keys_of(remap: dict[str, str]) -> dict[str, str]:
+        sections = dict(help_sections(remap, {}, lambda binding: binding.key))
+        return {ident: keys for keys, _, ident in sections["A story's articles (enter on a story)"]}
+
+    assert keys_of({})["poll.refresh"] == "r"
+    listed = keys_of({"timeline.revisions": "r"})
+    assert listed["timeline.revisions"] == "r" and "poll.refresh" not in listed

@@ -541,3 +541,94 @@ def test_alert_rules_named_alike_but_for_case_or_accents_are_said(
         " are written",
     ]
     assert all(line.endswith("rename one") for line in said)
+
+
+@pytest.mark.parametrize(
+    ("written", "taken"),
+    [
+        ("C-x", "ctrl+x"),  # emacs
+        ("M-x", "alt+x"),
+        ("S-F5", "shift+f5"),
+        ("<C-x>", "ctrl+x"),  # vim
+        ("<c-x>", "ctrl+x"),
+        ("Ctrl-X", "ctrl+x"),
+        ("<F6>", "f6"),
+        (",", "comma"),  # the comma key, which the list's commas ate
+        ("ctrl+,", "ctrl+comma"),
+    ],
+)
+def test_keys_written_as_emacs_vim_or_a_comma_load_as_the_key(
+    tmp_path: Path, now: datetime, written: str, taken: str
+) -> None:
+    """ "C-x", "<C-x>", "S-Tab" or "Return" (a newsboat, emacs or vim user's spelling) were
+    refused as "not a key name", and "," as "give at least one key"."""
+    path = write_config(tmp_path / "c.toml", f'[keys]\n"app.screenshot" = "{written}"')
+    assert load_config(path, now).keys["app.screenshot"] == taken
+    # (shift+tab and enter are taken where a screenshot is: said as the keys they are)
+    path = write_config(tmp_path / "c.toml", '[keys]\n"app.screenshot" = "S-Tab"')
+    with pytest.raises(ConfigError, match='"shift\\+tab" moves the focus back'):
+        load_config(path, now)
+    path = write_config(tmp_path / "c.toml", '[keys]\n"events.choose" = "Return"')
+    assert load_config(path, now).keys["events.choose"] == "enter"
+
+
+def test_a_super_or_shift_spelling_is_refused_with_what_to_write(
+    tmp_path: Path, now: datetime
+) -> None:
+    """Emacs's s- is super, vim's <s-…> shift: neither is guessed, the error says both."""
+    path = write_config(tmp_path / "c.toml", '[keys]\n"app.screenshot" = "s-x"')
+    with pytest.raises(ConfigError, match="did you mean shift\\+x or super\\+x"):
+        load_config(path, now)
+
+
+def test_every_keys_error_is_said_at_once(tmp_path: Path, now: datetime) -> None:
+    """Only the first [keys] error was said: mending a config took a run per error."""
+    path = write_config(
+        tmp_path / "c.toml",
+        '[keys]\n"app.quitt" = "x"\n"filter.unread" = "ctlr+u"\n"app.help" = "q"\n',
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(path, now)
+    lines = str(info.value).splitlines()
+    assert len(lines) == 3 and all(line.startswith(f"{path}: keys.") for line in lines)
+    assert 'keys."app.quitt": no binding has this id' in lines[0]
+    assert "keys.\"filter.unread\": 'ctlr+u' is not a key" in lines[1]
+    assert 'keys."app.help": "q" is also the key of app.quit' in lines[2]
+
+
+def test_a_key_given_where_refresh_works_too_is_said_or_refused(
+    tmp_path: Path, now: datetime
+) -> None:
+    """poll.refresh's r works in a story's timeline too: `"timeline.revisions" = "r"` took
+    it there without a word, and `?` listed r for both. A config that gave r to a binding
+    of the timeline loaded before, and still does, the key said; poll.refresh given a key
+    of the timeline's is a key with two jobs there, refused."""
+    path = write_config(tmp_path / "c.toml", '[keys]\n"timeline.revisions" = "r"')
+    config = load_config(path, now)
+    assert config.keys["timeline.revisions"] == "r"
+    assert config.notes == [
+        f'{path}: keys."timeline.revisions": "r" is also the key of poll.refresh (Refresh every'
+        " source now) in A story's articles (enter on a story), where it does"
+        " timeline.revisions; give poll.refresh another key to keep it there"
+    ]
+    path = write_config(
+        tmp_path / "c.toml", '[keys]\n"timeline.revisions" = "D"\n"poll.refresh" = "D"'
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(path, now)
+    assert str(info.value) == (
+        f'{path}: keys."timeline.revisions": "D" is also the key of poll.refresh (Refresh every'
+        " source now) in A story's articles (enter on a story), and a key does one thing"
+    )
+
+
+def test_a_theme_named_in_another_case_is_that_theme(tmp_path: Path, now: datetime) -> None:
+    """Key names take any case, but `theme = "Nord"` was refused."""
+    from tui.theme import check_theme
+
+    config = load_config(write_config(tmp_path / "c.toml", '[settings]\ntheme = "Nord"'), now)
+    check_theme(config)
+    assert config.settings.theme == "nord"
+    config.settings.theme = "Wirewatch-Light"
+    check_theme(config)
+    assert config.settings.theme == "wirewatch-light"

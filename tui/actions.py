@@ -9,9 +9,10 @@ from collections.abc import Callable, Iterator
 
 from textual.app import App
 from textual.binding import ActiveBinding, Binding, BindingType
+from textual.screen import Screen
 
 from fetchers.keymap import BINDINGS as KEY_BINDINGS
-from fetchers.keymap import BY_ID, PLACES, KeyBinding, keys_in_force
+from fetchers.keymap import BY_ID, PLACES, KeyBinding, keys_in_force, keys_in_place
 
 KeyDisplay = Callable[[Binding], str]  # App.get_key_display: "?" for question_mark
 
@@ -91,7 +92,11 @@ def help_sections(
                     continue
                 does = f"Saved filter: {saved}"
             action = ACTIONS[key_binding.id].action
-            keys = " ".join(display(Binding(key, action)) for key in in_force[key_binding.id])
+            # (in a place it holds as well, less a key the place's own binding runs there)
+            here = keys_in_place(in_force, key_binding, place)
+            if not here:
+                continue
+            keys = " ".join(display(Binding(key, action)) for key in here)
             rows.append((keys, does, key_binding.id))
         if place == "dashboard":
             rows += [
@@ -133,10 +138,40 @@ def in_table_order(active: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]
     return dict(kept)
 
 
+def shown_beneath(
+    screen: Screen[object], active: dict[str, ActiveBinding]
+) -> dict[str, ActiveBinding]:
+    """The active bindings with a key a focused pane binds hidden (a scroll pane's own
+    ctrl+pagedown, left, right, ctrl+pageup) given to the shown binding of that key beneath
+    it, as the key's action: the pane's scroll steps aside when it cannot scroll, and the
+    screen's binding ([keys] gave the star ctrl+pagedown) runs, but the footer left it out."""
+    hidden = {
+        key
+        for key, found in active.items()
+        if not found.binding.show and not found.binding.priority
+    }
+    if not hidden:
+        return active
+    out = dict(active)
+    app = screen.app
+    for namespace, bindings_map in screen._modal_binding_chain:
+        for key, binding in bindings_map:
+            if key not in hidden or not binding.show or out[key].node is namespace:
+                continue
+            state = app._check_action_state(binding.action, namespace)
+            if state is False:
+                continue
+            out[key] = ActiveBinding(namespace, binding, bool(state), binding.tooltip)
+            hidden.discard(key)
+    return out
+
+
 class TableOrderedKeys:
     """(A screen's mixin, before the Screen.) Its footer lists its keys in the action
-    table's order, remapped or not (`in_table_order`)."""
+    table's order, remapped or not (`in_table_order`), a shown binding of its own kept
+    there over a pane's hidden one of the same key (`shown_beneath`)."""
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
-        return in_table_order(super().active_bindings)  # type: ignore[misc]
+        active = super().active_bindings  # type: ignore[misc]
+        return in_table_order(shown_beneath(self, active))  # type: ignore[arg-type]

@@ -38,7 +38,7 @@ from fetchers.parsepool import start_server as start_parse_server
 from fetchers.redact import printable
 from fetchers.store import StoreError
 from fetchers.timeparse import local_zone
-from tui.actions import bindings
+from tui.actions import bindings, first_key
 from tui.commands import WirewatchCommands
 from tui.keyorder import OrderedKeysApp
 from tui.layout import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS
@@ -179,10 +179,14 @@ class WirewatchApp(ReportsWorkerErrors, OrderedKeysApp[None]):
             job_control = os.getsid(parent) == os.getsid(0) and os.getpgid(parent) != os.getpgrp()
         except OSError:
             job_control = False
-        if not job_control:
+        if not job_control:  # (the keys in force: a remapped quit was still said as q)
+            suspend, quits = (
+                first_key(ident, self.config.keys, self.get_key_display)
+                for ident in ("app.suspend", "app.quit")
+            )
             self.notify(
-                "No shell to come back to: ctrl+z suspends a dashboard started from a shell"
-                " (q quits).",
+                f"No shell to come back to: {suspend} suspends a dashboard started from a"
+                f" shell ({quits} quits).",
                 markup=False,
             )
             return

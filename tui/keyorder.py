@@ -30,9 +30,30 @@ ReturnType = TypeVar("ReturnType")
 STUCK_AFTER = 1.0  # seconds: a marker lost with a widget removed mid-way releases the next key
 ESCAPE = "\x1b"
 WORD_MOVES = {"b": "ctrl+left", "f": "ctrl+right"}  # alt+b and alt+f in a text field
+# what Textual reads escape and a key as, where that is the alt key too: escape then b or f
+# as macOS terminals' option and an arrow (a word move), escape then backspace as a word
+# deleted, escape then tab as shift+tab (the Linux console's); a binding given the alt key in
+# [keys] never fired (`AltOrKey`)
+READ_AS = {
+    "\x1bb": "alt+b",
+    "\x1bf": "alt+f",
+    "\x1b\x7f": "alt+backspace",
+    "\x1b\t": "alt+tab",
+}
 # the text fields where an alt+key is taken as escape then the key: the filter prompt, which
 # escape closes keeping nothing typed to lose (a form's escape cancels the form)
 SPLIT_IN = frozenset({"filter-input"})
+
+
+class AltOrKey(events.Key):
+    """A key Textual reads escape and a key as (escape then b: ctrl+left) that a terminal
+    also sends for an alt key (alt+b): `alt` names that key. OrderedKeysApp takes it as the
+    alt key where a binding in force has that key, else as Textual reads it (a plain Key
+    either way: a subclass's handler is not `on_key`)."""
+
+    def __init__(self, key: str, character: str | None, alt: str) -> None:
+        super().__init__(key, character)
+        self.alt = alt
 
 
 class TypedAheadParser(XTermParser):
@@ -53,7 +74,11 @@ class TypedAheadParser(XTermParser):
             and isinstance(ANSI_SEQUENCES_KEYS.get(sequence), str)
         ):
             sequence, alt = sequence[1], True
+        both = READ_AS.get(sequence)
         for key in super()._sequence_to_key_events(sequence, alt):
+            if both is not None and not key.key.startswith("alt+"):
+                yield AltOrKey(key.key, key.character, both)
+                continue
             typed = key.character
             if alt and not key.key.startswith("alt+") and typed and typed.isprintable():
                 key = events.Key(f"alt+{key.key}", typed)
@@ -115,6 +140,20 @@ class OrderedKeysApp(App[ReturnType]):
             return
         await super().on_event(event)
 
+    def _as_bound(self, key: events.Key) -> events.Key:
+        """An `AltOrKey` as its alt key where a binding in force has that key ([keys] gave
+        alt+b to a binding: escape then b is that key, not a word move), else as is."""
+        if not isinstance(key, AltOrKey):
+            return key
+        try:
+            bound = key.alt in self.screen.active_bindings
+        except ScreenStackError:
+            bound = False
+        if not bound:
+            return events.Key(key.key, key.character)
+        base = key.alt.removeprefix("alt+")
+        return events.Key(key.alt, base if len(base) == 1 else None)
+
     def _as_typed(self, key: events.Key) -> list[events.Key] | None:
         """The keys an alt+key nothing binds was typed as: escape, then the key. A terminal
         sends alt+j as escape then j, so escape and a key typed ahead in one read (over a
@@ -144,7 +183,8 @@ class OrderedKeysApp(App[ReturnType]):
         return [events.Key("escape", "\x1b"), events.Key(plain, typed)]
 
     async def _dispatch_key(self, key: events.Key) -> None:
-        typed = self._as_typed(key)  # (as focus is once the keys before it are done)
+        key = self._as_bound(key)  # (as focus is once the keys before it are done)
+        typed = self._as_typed(key)
         if typed is not None:
             key, *after = typed
             self._held_keys.extendleft(reversed(after))

@@ -154,12 +154,19 @@ def theme_names() -> list[str]:
 
 
 def check_theme(config: Config) -> None:
-    """An unknown `[settings] theme` is a config error naming the key, like any other."""
+    """An unknown `[settings] theme` is a config error naming the key, like any other. A
+    name in other case ("Nord", as the palette writes it) is the theme of that name: key
+    names take any case, and `theme = "Nord"` was refused."""
     name = config.settings.theme
-    if name is not None and name not in theme_names():
-        raise ConfigError(
-            f"{config.path}: settings.theme: no theme {name!r} (known: {', '.join(theme_names())})"
-        )
+    if name is None or name in theme_names():
+        return
+    alike = {known.casefold(): known for known in theme_names()}.get(name.casefold())
+    if alike is not None:
+        config.settings.theme = alike
+        return
+    raise ConfigError(
+        f"{config.path}: settings.theme: no theme {name!r} (known: {', '.join(theme_names())})"
+    )
 
 
 def chosen_theme(config: Config, data_dir: Path) -> str:

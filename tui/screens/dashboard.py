@@ -1037,6 +1037,19 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             markup=False,
         )
 
+    def _at_next_start(self, new: Config) -> str:
+        """A line of the reload's notice for what changed in [keys] or the theme, which this
+        dashboard keeps as it started: the notice said only that the file was read again,
+        and the new keys did nothing until a restart."""
+        changed = []
+        if new.keys != self.config.keys:
+            changed.append("[keys]")
+        if (new.settings.theme or "").casefold() != (self.config.settings.theme or "").casefold():
+            changed.append("the theme")
+        if not changed:
+            return ""
+        return f"\nThe change to {' and '.join(changed)} takes effect at the next start."
+
     @on(ConfigReread)
     def _config_taken(self, message: ConfigReread) -> None:
         """What a config file changed meanwhile says (`wirewatch add` in another terminal, an
@@ -1058,9 +1071,10 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         # by kind, a few names of each (a source is known by its address: a rename is no
         # source added; 300 renames listed as "added" filled the screen)
         said = "".join(f"\n{line}" for line in said_briefly(changes))
+        later = self._at_next_start(new)
         self.notify(
             f"The config file changed and was read again"
-            f" ({counted(len(self.config.sources), 'source')}).{said}",
+            f" ({counted(len(self.config.sources), 'source')}).{said}{later}",
             markup=False,
         )
         self.query_one(StatusLine).refresh()

@@ -13,23 +13,34 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from fetchers.keymap import keys_in_force
 from fetchers.query import folded
 from tui.actions import TableOrderedKeys, bindings, key_shown
 
+ESCAPE = "escape"
 Options = list[tuple[str, Text]]
 """A picker's rows: each option's id and what its row says."""
 
 
 class FindField(Input):
     """What the picker's rows are narrowed to, typed after `/`: the arrows and page keys move
-    in the list meanwhile (as fzf's do), enter chooses the highlighted row."""
+    in the list meanwhile (as fzf's do), enter chooses the highlighted row, and escape
+    clears what was typed, then leaves the find, whatever key closes the picker: with
+    `picker.close` moved off escape ("q", a printable key the field types), escape did
+    nothing there and no key got out."""
 
     BINDINGS = [
         Binding("down", "in_list('action_cursor_down')", show=False),
         Binding("up", "in_list('action_cursor_up')", show=False),
         Binding("pagedown", "in_list('action_page_down')", show=False),
         Binding("pageup", "in_list('action_page_up')", show=False),
+        Binding("escape", "leave_find", show=False),
     ]
+
+    def action_leave_find(self) -> None:
+        screen = self.screen
+        if isinstance(screen, PickerScreen):
+            screen.leave_find()
 
     def action_in_list(self, name: str) -> None:
         listed = self.screen.query_one(OptionList)
@@ -218,15 +229,30 @@ class PickerScreen(TableOrderedKeys, ModalScreen[str | None]):
     def action_dismiss_none(self) -> None:
         """Escape clears what was typed after `/` first (every row listed again, the
         highlight kept on its row), then closes."""
-        find = self.query_one(FindField)
-        if find.display:
-            typed = bool(find.value)
-            find.value = ""
-            find.display = False
-            self.query_one(OptionList).focus()
-            if typed:
-                return
+        if self._close_find():
+            return
         self.dismiss(None)
+
+    def leave_find(self) -> None:
+        """Escape in the find field: what was typed cleared and the find left; with nothing
+        typed, the picker closed too when escape is a key that closes it (as from the list)."""
+        if self._close_find():
+            return
+        config = getattr(self.app, "config", None)
+        if ESCAPE in keys_in_force(config.keys if config is not None else {})["picker.close"]:
+            self.dismiss(None)
+
+    def _close_find(self) -> bool:
+        """Hide the find field, what was typed in it cleared, the list given the focus back;
+        whether anything was typed there."""
+        find = self.query_one(FindField)
+        if not find.display:
+            return False
+        typed = bool(find.value)
+        find.value = ""
+        find.display = False
+        self.query_one(OptionList).focus()
+        return typed
 
     def action_move(self, step: int) -> None:
         """j and k, as in the headlines (the list itself knows the arrows)."""
