@@ -808,3 +808,26 @@ def test_the_keys_screen_lists_a_key_a_timeline_binding_took_for_it_alone() -> N
     assert keys_of({})["poll.refresh"] == "r"
     listed = keys_of({"timeline.revisions": "r"})
     assert listed["timeline.revisions"] == "r" and "poll.refresh" not in listed
+
+
+@pytest.mark.parametrize(
+    ("key", "wanted"), [("s", "Find=slash"), ("question_mark", "Close=escape"), ("e", "Add=a")]
+)
+async def test_a_window_over_the_dashboard_shows_its_own_keys_at_the_bottom(
+    tmp_path: Path, key: str, wanted: str
+) -> None:
+    """With a picker, the keys screen or the events list open, the bottom line still showed
+    the dashboard's keys ("q Quit … / Filter"), where q closes the window and / finds in its
+    list: each shows its own."""
+    from tests.conftest import settle, until
+
+    app = make_app(tmp_path, seed_only_config(tmp_path))
+    async with piloted(app, (160, 50)) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        await pilot.press(key)
+        await until(pilot, lambda: app.screen is not dashboard)
+        await pilot.pause()
+        footers = list(app.screen.query(KeyFooter))
+        assert footers, "no footer of its own"
+        shown = footer_keys(footers[0])
+        assert wanted in shown and "Quit=q" not in shown and "Filter=slash" not in shown

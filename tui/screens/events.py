@@ -24,6 +24,7 @@ from tui.actions import TableOrderedKeys, bindings, key_shown
 from tui.confirm import PressedTwice
 from tui.format import clipped, clock_turns, event_zone, time_left, wall, wall_short
 from tui.screens.picker import move_in
+from tui.widgets.footer import KeyFooter
 from tui.widgets.oneline import OneLineInput
 
 Choice = Literal["filter", "add", "edit", "remove"]
@@ -193,6 +194,7 @@ class EventsScreen(TableOrderedKeys, ModalScreen[EventChoice | None]):
                 ),
                 id="picker-footer",
             )
+        yield KeyFooter()  # its own keys: the dashboard's beneath are not in force
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.tick)

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.actions import Row, TableOrderedKeys, bindings, key_shown
+from tui.widgets.footer import KeyFooter
 
 # What the `/` prompt and saved filters accept (the query language, in short).
 QUERY_HELP = (
@@ -99,3 +100,4 @@ class HelpScreen(TableOrderedKeys, ModalScreen[None]):
         parts.append(Text(f"{key_shown(self.app, 'help.close')} closes this help."))
         with VerticalScroll(id="help-box"):
             yield Static(Group(*parts))
+        yield KeyFooter()  # its own keys: the dashboard's beneath are not in force

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from fetchers.keymap import keys_in_force
 from fetchers.query import folded
 from tui.actions import TableOrderedKeys, bindings, key_shown
+from tui.widgets.footer import KeyFooter
 
 ESCAPE = "escape"
 Options = list[tuple[str, Text]]
@@ -104,6 +105,7 @@ class PickerScreen(TableOrderedKeys, ModalScreen[str | None]):
                     f" {key_shown(self.app, 'picker.close')} closes"
                 )
             yield Static(Text(footer), id="picker-footer")
+        yield KeyFooter()  # its own keys: the dashboard's beneath are not in force
 
     def _title(self) -> Text:
         """The picker's title, and while rows are found, what was typed and how many of all

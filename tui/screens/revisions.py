@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from fetchers.models import Article
 from tui.actions import TableOrderedKeys, bindings
 from tui.format import wall
+from tui.widgets.footer import KeyFooter
 from tui.widgets.textlines import TextLines, Wrapped, wrap_lines
 from tui.worddiff import text_change, word_diff
 
@@ -53,6 +54,7 @@ class RevisionsScreen(TableOrderedKeys, ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield TextLines(self._first_shown, id="revisions-box")
+        yield KeyFooter()  # its own keys: the dashboard's beneath are not in force
 
 
 def shown_lines(lines: list[Text], close: str, width: int) -> Wrapped:
