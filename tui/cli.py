@@ -202,7 +202,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p = sub.add_parser("show", parents=[common], help="one article with its full text")
-    p.add_argument("id", help="an article id from `wirewatch list`")
+    p.add_argument(
+        "id", help="an article id from `wirewatch list`, or its first 4 characters or more"
+    )
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("events", parents=[common], help="named events with time left")
     p.add_argument("--json", action="store_true")
@@ -250,7 +252,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "migrate",
         parents=[common],
-        help="copy every article of the store into another backend (counts checked)",
+        help="copy the store into another backend: every article with its texts, marks and"
+        " revisions, and the sources' health (counts checked; see the README for the rest)",
     )
     p.add_argument("--to", required=True, choices=BACKENDS, help="the backend to copy into")
     p.add_argument(
@@ -270,7 +273,9 @@ def _alert_parsers(
     )
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p = sub.add_parser(
-        "trends", parents=[common], help="mentions per hour of watch terms and alert rules"
+        "trends",
+        parents=[common],
+        help="mentions per hour of watch terms, alert rules and stories of several outlets",
     )
     p.add_argument(
         "--hours",
