@@ -441,6 +441,13 @@ class AlertHistory:
         entries = self.load()
         return [e for e in reversed(entries) if since is None or e.at >= since]
 
+    def capped_from(self) -> datetime | None:
+        """When the history holds MAX_ENTRIES, the time of its oldest entry (those before
+        it were dropped by the cap: at a busy desk it keeps hours, not `retention_days`);
+        None while it holds fewer. (After `recent` or `load`: nothing read again.)"""
+        entries = self.load()
+        return entries[0].at if len(entries) >= MAX_ENTRIES else None
+
     # -- writing ----------------------------------------------------------------------------
     def append(
         self, entries: list[dict[str, Any]], now: datetime, retention_days: int

@@ -419,6 +419,17 @@ BINDINGS = [
     ),
     KeyBinding("alerts.down", "j", "Next row", "alerts", "move(1)", "Next row"),
     KeyBinding("alerts.up", "k", "Previous row", "alerts", "move(-1)", "Previous row"),
+    KeyBinding("alerts.first", "g", "First row", "alerts", "first", "First row"),
+    KeyBinding("alerts.last", "G", "Last row", "alerts", "last", "Last row"),
+    KeyBinding(
+        "alerts.rule_history",
+        "h",
+        "Only the rule's alerts in the history (again: every rule's)",
+        "alerts",
+        "rule_history",
+        "Rule's alerts",
+        show=True,
+    ),
     KeyBinding("alerts.add", "a", "Add an alert rule", "alerts", "add", "Add", show=True),
     KeyBinding(
         "alerts.edit", "e", "Edit the rule (added in the app)", "alerts", "edit", "Edit", show=True

@@ -15,12 +15,14 @@ from typing import Any
 
 import pytest
 from textual import events
+from textual._compositor import Compositor
 from textual.pilot import Pilot
-from textual.widgets import Input, ListView
+from textual.widget import Widget
+from textual.widgets import Input, OptionList
 from textual.worker import Worker, WorkerState
 
 from fetchers.alerthistory import AlertEntry, AlertHistory
-from fetchers.alertrules import RULE_KEYS, RuleBook, make_rule
+from fetchers.alertrules import RULE_KEYS, AlertRule, RuleBook, make_rule
 from fetchers.config import load_config
 from fetchers.models import Article
 from fetchers.notify import terminal_output
@@ -45,6 +47,7 @@ from tests.conftest import (
     write_config,
 )
 from tests.webhooks import Receiver, receiver_fixture  # noqa: F401 - gives `receiver`
+from tui.alertdata import newest_mixed
 from tui.app import WirewatchApp
 from tui.messages import (
     AlertsArrived,
@@ -57,11 +60,11 @@ from tui.messages import (
 )
 from tui.screens.alerts import (
     AlertsScreen,
-    HourBars,
+    RowWidths,
     RuleForm,
-    WatchedItem,
     trend_note,
     watched_label,
+    watched_prompt,
 )
 from tui.screens.dashboard import DashboardScreen
 from tui.widgets.article import ArticleView
@@ -141,12 +144,12 @@ async def open_rule_form(app: WirewatchApp, pilot: Pilot) -> RuleForm:
     return app.screen
 
 
-async def highlight(screen: AlertsScreen, pilot: Pilot, row: str) -> ListView:
+async def highlight(screen: AlertsScreen, pilot: Pilot, row: str) -> OptionList:
     """`!`'s list of rules, watch terms and stories, focused, with the row named `row`
     highlighted: where the keys that act on a rule act."""
-    listed = screen.query_one("#alerts-watched", ListView)
+    listed = screen.query_one("#alerts-watched", OptionList)
     listed.focus()
-    listed.index = [w.name for w in screen.watched].index(row)
+    listed.highlighted = [w.name for w in screen.watched].index(row)
     await pilot.pause()
     return listed
 
@@ -480,7 +483,7 @@ async def test_the_velocity_list_counts_mentions_per_hour(tmp_path: Path) -> Non
     async with piloted(app) as pilot:
         await settle(app, pilot, want=3)
         screen = await open_alerts(app, pilot)
-        counts = {item.row.name: item.counts for item in screen.query(WatchedItem)}
+        counts = {item.row.name: item.counts for item in screen.items}
         shouting, nowhere = counts["Shouting"], counts["nowhere-mentioned"]
         assert shouting is not None and nowhere is not None
         assert len(shouting) == 48 and shouting[-1] == 1 and sum(shouting) == 1
@@ -496,17 +499,15 @@ async def test_the_velocity_bars_are_scaled_from_zero(tmp_path: Path) -> None:
     async with piloted(app) as pilot:
         await settle(app, pilot, want=3)
         screen = await open_alerts(app, pilot)
-        steady, nowhere = screen.query(WatchedItem)
-        steady.show_counts([2] * 48)
-        nowhere.show_counts([0] * 48)
-        await pilot.pause()
+        steady, nowhere = screen.items
+        steady.counts, nowhere.counts = [2] * 48, [0] * 48
+        wide = RowWidths(46, 48, 120)
         drawn = {
-            item.row.name: str(item.query_one(HourBars).render()) for item in (steady, nowhere)
+            item.row.name: watched_prompt(item, wide).plain[46:94] for item in (steady, nowhere)
         }
         assert drawn == {"Shouting": "█" * 48, "nowhere-mentioned": "▁" * 48}
-        steady.show_counts([3] * 24 + [4] * 24)
-        await pilot.pause()
-        assert set(str(steady.query_one(HourBars).render())[:24]) == {"▇"}
+        steady.counts = [3] * 24 + [4] * 24
+        assert set(watched_prompt(steady, wide).plain[46:70]) == {"▇"}
     assert sparkline([8, 1, 0]) == "█▂▁"  # one mention is never drawn as none
 
 
@@ -605,7 +606,7 @@ async def test_the_velocity_list_has_the_stories_outlets_share(
             },
         )
         screen = await open_alerts(app, pilot)
-        items = list(screen.query(WatchedItem))
+        items = list(screen.items)
         stories = [item for item in items if item.row.kind == "story"]
         assert len(stories) == 1  # the US-Korea deal (3 outlets); the US-Japan one has one
         (story,) = stories
@@ -613,8 +614,8 @@ async def test_the_velocity_list_has_the_stories_outlets_share(
         assert len(counted) == len(items)  # every row counted once, the story too
         assert "story · articles an hour" in screen_text(app)
         assert watched_label(story.row).cell_len < 46  # a cell left before its sparkline
-        screen.query_one("#alerts-watched", ListView).focus()
-        screen.query_one("#alerts-watched", ListView).index = items.index(story)
+        screen.query_one("#alerts-watched", OptionList).focus()
+        screen.query_one("#alerts-watched", OptionList).highlighted = items.index(story)
         await pilot.press("enter")
         await settle(app, pilot)
         assert dash(app).query_text == story.row.query == story.row.key
@@ -639,7 +640,7 @@ async def test_the_velocity_list_leaves_a_storys_undated_archive_out(
         await seen(app).wait_for(StoriesRead)
         await settle(app, pilot, want=9)
         screen = await open_alerts(app, pilot)
-        (story,) = [item for item in screen.query(WatchedItem) if item.row.kind == "story"]
+        (story,) = [item for item in screen.items if item.row.kind == "story"]
         assert story.counts is not None
         assert story.counts[-3:] == [1, 1, 0]  # the wire's two, dated; the archive in none
         assert "SPIKE" not in trend_note(story.counts, story.row.query).plain
@@ -778,7 +779,7 @@ async def test_at_sixty_columns_the_alerts_show_their_headlines_and_whole_counts
         )
         screen = await open_alerts(app, pilot)
         for _ in range(50):
-            if all(item.counts is not None for item in screen.query(WatchedItem)):
+            if all(item.counts is not None for item in screen.items):
                 break
             await pilot.pause(0.05)
         await pilot.pause(0.1)
@@ -842,7 +843,7 @@ async def test_at_120_columns_a_spike_shows_its_line_and_at_80_a_muted_rule_says
     async with piloted(app, (120, 40)) as pilot:
         await settle(app, pilot)
         screen = await open_alerts(app, pilot)
-        await until(pilot, lambda: all(i.counts is not None for i in screen.query(WatchedItem)))
+        await until(pilot, lambda: all(i.counts is not None for i in screen.items))
         await until(pilot, lambda: "SPIKE 7/h, spike 5" in screen_text(app))
         # a query longer than its room is cut with an ellipsis, on its one line (it wrapped
         # at a space onto a second line the row has no room for: "earthquake" was not seen)
@@ -881,8 +882,8 @@ async def test_a_storys_row_over_its_line_from_one_outlet_says_so_not_spike(
         await seen(app).wait_for(StoriesRead)
         await settle(app, pilot, want=9)
         screen = await open_alerts(app, pilot)
-        await until(pilot, lambda: all(i.counts is not None for i in screen.query(WatchedItem)))
-        (story,) = [item for item in screen.query(WatchedItem) if item.row.kind == "story"]
+        await until(pilot, lambda: all(i.counts is not None for i in screen.items))
+        (story,) = [item for item in screen.items if item.row.kind == "story"]
         await until(pilot, lambda: "7 this hour (spike at 5)  one outlet" in screen_text(app))
         assert "SPIKE" not in screen_text(app)
         assert story.counts is not None and story.counts[-1] == 7
@@ -955,8 +956,8 @@ async def test_the_open_alerts_screen_follows_the_rules_the_config_file_gives(
         await pilot.pause()
         assert [w.name for w in screen.watched][:2] == ["Zeta", "Beta"]
         assert "config · terminal" in _row(app, "Zeta")
-        item = listed.highlighted_child
-        assert isinstance(item, WatchedItem) and item.row.name == "Beta"
+        assert listed.highlighted is not None
+        assert screen.items[listed.highlighted].row.name == "Beta"
         changed = await rules_changed_by(app, pilot, "m")
         assert changed.done == "Muted the alert Beta"
         await type_new_rule(pilot, "ZETA", "zeta")
@@ -1042,3 +1043,172 @@ async def test_a_stored_rule_that_no_longer_checks_can_be_mended_or_removed(
         changed = await rules_changed_by(app, pilot, "d", "d")
         assert changed.done == "Removed the alert Old quiet"
     assert [r["id"] for r in json.loads((data / "alerts.json").read_text())["rules"]] == ["abc123"]
+
+
+def two_hundred_rules() -> list[AlertRule]:
+    """A desk's rules: 200, each a word no article has."""
+    return [make_rule({"name": f"Rule {n:03}", "query": f"nowhere{n}"}, FROZEN) for n in range(200)]
+
+
+async def rules_focused(tmp_path: Path, app: WirewatchApp, pilot: Pilot) -> AlertsScreen:
+    """`!` on a desk of 200 rules, `tab` to its list of rules."""
+    await settle(app, pilot)
+    screen = await open_alerts(app, pilot)
+    await pilot.press("tab")
+    await pilot.pause()
+    return screen
+
+
+async def test_moving_in_200_rules_lays_nothing_out_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each `j` among 200 rules (a widget of four a row) laid the whole screen out again,
+    0.19 CPU-s a move: keys typed ahead landed late, an `e` on another rule."""
+    app = make_app(tmp_path)
+    app.config.alerts = two_hundred_rules()
+    async with piloted(app) as pilot:
+        screen = await rules_focused(tmp_path, app, pilot)
+        laid_out: list[int] = []
+        arrange = Compositor._arrange_root
+
+        def counted(self: Compositor, *args: Any, **kwargs: Any) -> Any:
+            laid_out.append(1)
+            return arrange(self, *args, **kwargs)
+
+        monkeypatch.setattr(Compositor, "_arrange_root", counted)
+        for _ in range(30):
+            await pilot.press("j")
+        await pilot.pause()
+        row = screen._current()
+        assert row is not None and row.name == "Rule 030"
+        assert "Rule 030" in screen_text(app)
+        assert len(laid_out) <= 3  # (was one at least for each of the 30 moves)
+
+
+async def test_pagedown_and_g_move_the_row_the_keys_act_on(tmp_path: Path) -> None:
+    """`pagedown` scrolled the rules but left the highlight on a row scrolled away, and `m`
+    muted that row unseen; there was no `g`/`G`/`home`/`end`."""
+    app = make_app(tmp_path)
+    app.config.alerts = two_hundred_rules()
+    async with piloted(app) as pilot:
+        screen = await rules_focused(tmp_path, app, pilot)
+        await pilot.press("pagedown")
+        await pilot.pause()
+        row = screen._current()
+        assert row is not None and row.name != "Rule 000"
+        shown = screen_text(app)
+        assert row.name in shown and "Rule 000" not in shown
+        changed = await rules_changed_by(app, pilot, "m")
+        assert changed.done == f"Muted the alert {row.name}"
+        await pilot.press("G")
+        await pilot.pause()
+        assert screen._current() == screen.watched[-1]
+        await pilot.press("g")
+        await pilot.pause()
+        assert screen._current() == screen.watched[0]
+        await pilot.press("end")
+        await pilot.pause()
+        assert screen._current() == screen.watched[-1]
+
+
+async def test_a_mute_among_200_rules_draws_that_row_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`m` cleared the list and made its 204 rows anew (15.9 s to show "Muted")."""
+    app = make_app(tmp_path)
+    app.config.alerts = two_hundred_rules()
+    async with piloted(app) as pilot:
+        await rules_focused(tmp_path, app, pilot)
+        for _ in range(5):
+            await pilot.press("j")
+        await pilot.pause()
+        made: list[str] = []
+        init = Widget.__init__
+
+        def counted(self: Widget, *args: Any, **kwargs: Any) -> None:
+            made.append(type(self).__name__)
+            init(self, *args, **kwargs)
+
+        monkeypatch.setattr(Widget, "__init__", counted)
+        changed = await rules_changed_by(app, pilot, "m")
+        await pilot.pause()
+        monkeypatch.undo()
+        assert changed.done == "Muted the alert Rule 005"
+        assert "config · muted" in _row(app, "Rule 005")
+        assert "config · terminal" in _row(app, "Rule 004")
+        assert len(made) < 20, made  # a toast's few (was every row's five widgets)
+
+
+async def test_the_history_reaches_a_rules_alerts_past_the_newest_500(tmp_path: Path) -> None:
+    """The newest 500 of a busy cycle were a few rules' and the others' latest alerts could
+    not be reached: `h` on a rule lists its alerts alone, again every rule's."""
+    app = make_app(tmp_path)
+    app.config.alerts = two_hundred_rules()
+    data = tmp_path / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    quiet = [{"alert": "Rule 007", "rule": "config:Rule 007", "title": f"Q{n}"} for n in range(3)]
+    loud = [{"alert": "Rule 150", "rule": "config:Rule 150", "title": f"L{n}"} for n in range(600)]
+    fire(data, *quiet, *loud)
+    async with piloted(app) as pilot:
+        screen = await rules_focused(tmp_path, app, pilot)
+        assert all(entry.alert == "Rule 150" for entry in screen.entries)
+        for _ in range(7):
+            await pilot.press("j")
+        await pilot.press("h")
+        await until(pilot, lambda: screen.narrowed == "config:Rule 007")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "Alerts fired for Rule 007" in shown and "Q2" in shown
+        assert [entry.title for entry in screen.entries] == ["Q2", "Q1", "Q0"]
+        await pilot.press("h")  # (the history focused, on a Rule 007 alert): every rule's
+        await until(pilot, lambda: screen.narrowed is None)
+        assert len(screen.entries) == 500 and "the newest 500 of 603" in screen_text(app)
+
+
+class _Reported:
+    """A store that knows only when its articles were first reported."""
+
+    def __init__(self, times: dict[str, float]) -> None:
+        self.times = times
+
+    def reported(self, ids: Any) -> list[tuple[str, float]]:
+        return [(i, self.times[i]) for i in ids if i in self.times]
+
+
+def test_a_cycles_alerts_are_listed_by_their_articles_time() -> None:
+    """A cycle keeps its alerts rule after rule, so the newest 500 were the last rules'."""
+    at = FROZEN
+    entries = [  # newest first, as the history gives them: rule B's, then rule A's
+        AlertEntry(6 - n, alert, f"config:{alert}", "match", art, art, None, at)
+        for n, (alert, art) in enumerate(
+            [("B", "b3"), ("B", "b2"), ("B", "b1"), ("A", "a3"), ("A", "a2"), ("A", "a1")]
+        )
+    ]
+    older = AlertEntry(0, "A", "config:A", "match", "a0", "a0", None, at - timedelta(hours=1))
+    times = {"a3": 30.0, "b3": 29.0, "a2": 20.0, "b2": 19.0, "a1": 10.0, "b1": 9.0, "a0": 99.0}
+    mixed = newest_mixed([*entries, older], _Reported(times), 4)  # type: ignore[arg-type]
+    assert [entry.article for entry in mixed] == ["a3", "b3", "a2", "b2"]
+    everything = newest_mixed([*entries, older], _Reported(times), 10)  # type: ignore[arg-type]
+    assert everything[-1] is older  # an older cycle stays after, whatever its times
+
+
+async def test_the_open_history_keeps_the_newest_500_as_alerts_come(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`!` left open grew past 500 ("1,400 of 50,900") while the history held 50,000."""
+    monkeypatch.setattr("fetchers.alerthistory.MAX_ENTRIES", 700)
+    monkeypatch.setattr("tui.screens.alerts.MAX_ENTRIES", 700, raising=False)
+    app = make_app(tmp_path)
+    data = tmp_path / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    fire(data, *[{"title": f"Early {n}"} for n in range(400)])
+    async with piloted(app) as pilot:
+        await first_look(app)
+        await settle(app, pilot)
+        screen = await open_alerts(app, pilot)
+        assert "the newest 400" not in screen_text(app) and len(screen.entries) == 400
+        await fire_seen(app, data, *[{"title": f"Late {n}"} for n in range(600)])
+        await pilot.pause()
+        assert len(screen.entries) == 500
+        assert screen.entries[0].title == "Late 599"
+        assert "the newest 500 of 700" in screen_text(app)

@@ -2607,3 +2607,32 @@ def test_events_with_an_unreadable_events_file_list_the_config_ones_and_fail(
         assert code == 2
         assert "Summit" in out and "Vote" not in out
         assert f"{data / 'events.json'} cannot be read" in err
+
+
+def test_alerts_since_says_the_history_holds_less_when_the_cap_dropped_older(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`alerts --since 2d` at a busy desk printed the 10 hours the cap of the history had
+    kept, nothing said: it says from when the history holds, and the exit is still 0."""
+    from fetchers.alerthistory import AlertHistory
+
+    monkeypatch.setattr("fetchers.alerthistory.MAX_ENTRIES", 3)
+    monkeypatch.setattr("tui.cli.MAX_ENTRIES", 3)
+    config = tmp_path / "c.toml"
+    config.write_text('[settings]\ntimezone = "UTC"\n')
+    data = tmp_path / "d"
+    data.mkdir()
+    now = datetime(2026, 3, 3, 11, 0, tzinfo=UTC)
+    history = AlertHistory(data)
+    for hours in (5, 4, 3, 2, 1):
+        at = now - timedelta(hours=hours)
+        entry = {"alert": "Tariffs", "rule": "config:Tariffs", "kind": "match"}
+        entry |= {"article": None, "title": f"{hours}h ago", "source": None, "at": at}
+        history.append([entry], at, 30)
+    where = ["--config", str(config), "--data-dir", str(data), "--now", now.isoformat()]
+    code, fired, said = run(capsys, *where, "alerts", "--since", "2d", "--json")
+    assert code == 0 and [a["title"] for a in fired] == ["1h ago", "2h ago", "3h ago"]
+    assert "holds only from Tue 2026-03-03 08:00 UTC" in said
+    assert "newest 3 alerts" in said
+    code, fired, said = run(capsys, *where, "alerts", "--since", "150m", "--json")
+    assert code == 0 and len(fired) == 2 and "holds only" not in said  # all it asked is there

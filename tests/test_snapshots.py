@@ -22,7 +22,7 @@ from tests.conftest import (
     seed_only_config,
     until,
 )
-from tui.screens.alerts import AlertsScreen, WatchedItem
+from tui.screens.alerts import AlertsScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.revisions import RevisionsScreen
 
@@ -105,7 +105,7 @@ class TestAlerts:
                 await pilot.pause(0.05)
                 screen = pilot.app.screen
                 if isinstance(screen, AlertsScreen) and all(
-                    item.counts is not None for item in screen.query(WatchedItem)
+                    item.counts is not None for item in screen.items
                 ):
                     break
             await pilot.pause(0.2)

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO, cast
 import orjson
 
 from fetchers import __version__
-from fetchers.alerthistory import AlertHistory, HistoryError
+from fetchers.alerthistory import MAX_ENTRIES, AlertHistory, HistoryError
 from fetchers.alertrules import RuleBook, RuleBookError, all_rules, no_spike
 from fetchers.config import (
     BACKENDS,
@@ -1866,6 +1866,12 @@ def cmd_alerts(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         raise StoreError(str(exc)) from None
     for problem in history.problems:  # lines of the file that do not read, skipped
         complain(problem)
+    held = history.capped_from() if since is not None else None
+    if since is not None and held is not None and held > since:  # (a short answer said)
+        complain(
+            f"the alert history holds only from {wall(held, zone)}:"
+            f" it keeps the newest {MAX_ENTRIES:,} alerts, older ones were dropped"
+        )
     for entry in entries:
         if args.json:
             _write_json(out, entry.to_json())

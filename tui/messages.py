@@ -11,6 +11,7 @@ from typing import Any
 from textual.message import Message
 
 from fetchers.alertfeed import NewAlerts
+from fetchers.alerthistory import AlertEntry
 from fetchers.alertrules import AlertRule
 from fetchers.config import Config
 from fetchers.models import Event, SourceHealth
@@ -258,6 +259,16 @@ class RulesChanged(Message):
     rule: AlertRule | None = None
     typed: dict[str, Any] | None = None
     reread: bool = False  # no change made: read again, the config file having changed
+
+
+@dataclass
+class HistoryRead(Message):
+    """The alerts screen's history read again: of one rule (its key), or of every rule."""
+
+    rule: str | None
+    entries: list[AlertEntry]
+    total: int
+    problems: list[str]
 
 
 @dataclass

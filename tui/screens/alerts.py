@@ -7,6 +7,8 @@ filter in force becomes a rule.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any, Literal, NamedTuple
 
@@ -14,13 +16,13 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
-from textual.widget import Widget
-from textual.widgets import Input, ListItem, ListView, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from fetchers.alerthistory import AlertEntry
+from fetchers.alerthistory import MAX_ENTRIES, AlertEntry
 from fetchers.alertrules import (
     WEBHOOK_FORMATS,
     AlertRule,
@@ -33,11 +35,19 @@ from fetchers.alertrules import (
 from fetchers.models import Clock
 from fetchers.trends import sparkline, spike_verdict, watch_query
 from tui.actions import TableOrderedKeys, bindings, key_shown
-from tui.alertdata import TREND_HOURS, AlertData, AlertsView, RowCounts, RuleChange, Watched
+from tui.alertdata import (
+    HISTORY_SHOWN,
+    TREND_HOURS,
+    AlertData,
+    AlertsView,
+    RowCounts,
+    RuleChange,
+    Watched,
+)
 from tui.confirm import PressedTwice
 from tui.format import clipped, fit
 from tui.layout import is_narrow
-from tui.messages import RulesChanged, Trended
+from tui.messages import HistoryRead, RulesChanged, Trended
 from tui.screens.picker import move_in
 from tui.widgets.footer import KeyFooter
 from tui.widgets.oneline import OneLineInput
@@ -51,6 +61,8 @@ NARROW_RULE, NARROW_SOURCE = 12, 10  # the same on a narrow screen, for the titl
 STACKED_WIDTH = 60
 TIGHT_NAME, TIGHT_SPARK = 12, 8  # a velocity row's name and sparkline there
 NAME_WIDTH = 20  # a velocity row's name, before what it is and its sparkline
+WIDE_NAME, WIDE_SPARK = 46, 48  # a velocity row's label (name and what it is) and sparkline
+NARROW_NAME, NARROW_SPARK = 22, 12  # the same on a narrow screen
 
 log = logging.getLogger("wirewatch.app")
 
@@ -169,60 +181,41 @@ def row_note(
     return trend_note(counts, row.query, narrow, room, row.no_spike or unfired)
 
 
-class HourBars(Widget):
-    """A row's mentions per hour as bars scaled from 0, as `wirewatch trends` draws them:
-    scaled from the lowest hour (Textual's Sparkline), a steady term draws as flat as one
-    never mentioned, and 3 then 4 as nothing, then a full bar."""
+@dataclass(slots=True)
+class WatchedItem:
+    """A row of the rules list: its rule or term, its last hours' counts (None until
+    counted) and why its count over the line fires no spike (`RowCounts`). Not a widget:
+    one OptionList draws every row, as a widget of four a row (at 200 rules, 800 widgets)
+    laid the whole screen out again at each move."""
 
-    def __init__(self, counts: list[int], classes: str | None = None) -> None:
-        super().__init__(classes=classes)
-        self.counts = counts
-
-    def show(self, counts: list[int]) -> None:
-        self.counts = counts
-        self.refresh()
-
-    def render(self) -> Text:
-        return Text(sparkline(self.counts, self.size.width or None), no_wrap=True)
+    row: Watched
+    counts: list[int] | None = None
+    unfired: str | None = None
 
 
-class WatchedItem(ListItem):
-    """A rule or watch term: its name, a sparkline of its last hours, its count and query
-    (or why the rule fires for nothing)."""
+class RowWidths(NamedTuple):
+    """The cells of a rules row's name and sparkline, and of the whole row (0: not laid
+    out yet), as the screen's width has room for."""
 
-    def __init__(self, row: Watched, counts: list[int] | None) -> None:
-        super().__init__()
-        self.row = row
-        self.counts = counts
-        self.unfired: str | None = None  # (`RowCounts`)
+    name: int
+    spark: int
+    width: int
+    narrow: bool = False
 
-    def compose(self) -> ComposeResult:
-        with Horizontal():
-            yield Static(watched_label(self.row), classes="watched-name")
-            yield HourBars(self.counts or [0] * TREND_HOURS, classes="watched-spark")
-            yield Static(row_note(self.row, self.counts), classes="watched-note")
 
-    def on_mount(self) -> None:
-        self.call_after_refresh(self.show_note)  # once laid out: the room it has
-
-    def show_counts(self, counts: list[int], unfired: str | None = None) -> None:
-        self.counts, self.unfired = counts, unfired
-        self.query_one(HourBars).show(counts)
-        self.show_note()
-
-    def show_note(self) -> None:
-        """The name, count and query, as the screen's width has room for."""
-        narrow = is_narrow(self)
-        name = self.query_one(".watched-name", Static)
-        name.update(watched_label(self.row, narrow))
-        # narrower still, the name and sparkline give up cells to the count (at 40 columns
-        # they left it four: "0/…"); None: the stylesheet's widths again
-        tight = self.screen.size.width < STACKED_WIDTH
-        name.styles.width = TIGHT_NAME if tight else None
-        self.query_one(HourBars).styles.width = TIGHT_SPARK if tight else None
-        note = self.query_one(".watched-note", Static)
-        room = note.size.width or None
-        note.update(row_note(self.row, self.counts, narrow, room, self.unfired))
+def watched_prompt(item: WatchedItem, widths: RowWidths, spark_style: str = "") -> Text:
+    """A rules row: the name and what it is, a sparkline of its last hours, its count and
+    query (or why the rule fires for nothing), cut to the row's width."""
+    label = watched_label(item.row, widths.narrow)
+    label.truncate(widths.name, overflow="ellipsis", pad=True)
+    counts = item.counts or [0] * TREND_HOURS
+    bars = Text(sparkline(counts, widths.spark).ljust(widths.spark), style=spark_style)
+    room = widths.width - widths.name - widths.spark if widths.width else None
+    note = row_note(item.row, item.counts, widths.narrow, room, item.unfired)
+    row = Text.assemble(label, bars, note, no_wrap=True, overflow="ellipsis")
+    if widths.width:
+        row.truncate(widths.width, overflow="ellipsis")
+    return row
 
 
 class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | None]):
@@ -237,28 +230,9 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
         height: auto;
         max-height: 50%;
     }
-    AlertsScreen WatchedItem, AlertsScreen WatchedItem Horizontal {
-        height: 1;
-    }
-    AlertsScreen .watched-name {
-        width: 46;
-    }
-    AlertsScreen .watched-spark {
-        width: 48;
-        color: $text-warning;
-    }
-    AlertsScreen .watched-name, AlertsScreen .watched-note {
+    AlertsScreen #alerts-watched {
         text-wrap: nowrap;  /* one line, cut with an ellipsis: a wrapped query's rest was */
         text-overflow: ellipsis;  /* on a second line the row has no room for, unseen */
-    }
-    AlertsScreen .watched-note {
-        width: 1fr;
-    }
-    AlertsScreen.-narrow .watched-name {
-        width: 22;
-    }
-    AlertsScreen.-narrow .watched-spark {
-        width: 12;
     }
     AlertsScreen #alerts-hint {
         height: 1;
@@ -276,6 +250,8 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
         self.entries = list(view.entries)
         self.total = view.total
         self.watched = list(view.watched)
+        self.items = [WatchedItem(row) for row in self.watched]  # the rules list's rows
+        self.narrowed: str | None = None  # the rule whose alerts alone the history lists
         self.filter_text = filter_text
         self.clock = clock
         self.zone = zone
@@ -292,8 +268,8 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
             history = OptionList(*self._history_options(), id="alerts-history", classes="pane")
             history.border_title = self._history_title()
             yield history
-            watched = ListView(
-                *[WatchedItem(row, None) for row in self.watched],
+            watched = OptionList(
+                *[self._prompt(item) for item in self.items],
                 id="alerts-watched",
                 classes="pane",
             )
@@ -302,7 +278,10 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
             )
             yield watched
             yield Static(
-                Text("enter on an alert shows its article · enter on a rule filters to it"),
+                Text(
+                    "enter on an alert shows its article · enter on a rule filters to it"
+                    f" · {key_shown(self.app, 'alerts.rule_history')} lists its alerts"
+                ),
                 id="alerts-hint",
             )
         yield KeyFooter()
@@ -320,7 +299,11 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
     def _history_title(self) -> str:
         shown = len(self.entries)
         more = f", the newest {shown} of {self.total:,}" if self.total > shown else ""
-        return f"Alerts fired, newest first{more}"
+        if self.narrowed is None:
+            return f"Alerts fired, newest first{more}"
+        name = next((w.name for w in self.watched if w.key == self.narrowed), self.narrowed)
+        back = key_shown(self.app, "alerts.rule_history")
+        return f"Alerts fired for {name}, newest first{more} ({back}: every rule's)"
 
     def _history_options(self) -> list[Option]:
         if not self.entries:
@@ -338,30 +321,61 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
         """The rows drawn again for the width (the history's when it crossed into or out
         of narrow)."""
         narrow, stacked = is_narrow(self), self.size.width < STACKED_WIDTH
-        for item in self.query(WatchedItem):
-            item.show_note()
+        self._draw_rows(range(len(self.items)))
         if (narrow, stacked) == (self._narrow, self._stacked):
             return
         self._narrow, self._stacked = narrow, stacked
-        history = self.query_one("#alerts-history", OptionList)
-        highlighted = history.highlighted
-        history.clear_options()
-        history.add_options(self._history_options())
-        if highlighted is not None and self.entries:
-            history.highlighted = min(len(self.entries) - 1, highlighted)
+        self._show_history(self.query_one("#alerts-history", OptionList).highlighted)
 
-    def add_entries(self, entries: list[AlertEntry]) -> None:
-        """Alerts fired while the screen is open, put on top (the dashboard passes them)."""
+    def _show_history(self, highlighted: int | None) -> None:
+        """The history's rows drawn again (at most HISTORY_SHOWN), `highlighted` kept."""
         history = self.query_one("#alerts-history", OptionList)
-        self.entries = [*reversed(entries), *self.entries]
-        self.total += len(entries)
-        highlighted = history.highlighted
         history.clear_options()
         history.add_options(self._history_options())
         history.border_title = self._history_title()
         if highlighted is not None and self.entries:
-            history.highlighted = min(len(self.entries) - 1, highlighted + len(entries))
+            history.highlighted = min(len(self.entries) - 1, highlighted)
+
+    def add_entries(self, entries: list[AlertEntry]) -> None:
+        """Alerts fired while the screen is open, put on top (the dashboard passes them,
+        oldest first); the newest HISTORY_SHOWN kept, counted as the history keeps them
+        (it grew to "1,400 of 50,900" while the file held 50,000)."""
+        if self.narrowed is not None:
+            entries = [entry for entry in entries if entry.rule == self.narrowed]
+        if entries:
+            history = self.query_one("#alerts-history", OptionList)
+            highlighted = history.highlighted
+            self.entries = [*reversed(entries), *self.entries][:HISTORY_SHOWN]
+            self.total = min(self.total + len(entries), MAX_ENTRIES)
+            moved = None if highlighted is None else highlighted + len(entries)
+            self._show_history(moved)
         self._count()  # their rule's count, and its spike, as the alerts just said
+
+    def action_rule_history(self) -> None:
+        """The history of the highlighted rule (or the highlighted alert's) alone; pressed
+        again, or with no rule there, every rule's: the newest 500 of a busy desk were a
+        few rules' and the rest could not be reached."""
+        row = self._current()
+        rule = None if row is None or row.key == self.narrowed else row.key
+        if rule is None and self.narrowed is None:
+            self.notify("Pick a rule or term first (tab moves to the list of rules).")
+            return
+        self._read_history(rule)
+
+    @work(thread=True, group="history", exclusive=True, exit_on_error=False)
+    def _read_history(self, rule: str | None) -> None:
+        entries, total, problems = self.data.history_of(rule)
+        self.post_message(HistoryRead(rule, entries, total, problems))
+
+    @on(HistoryRead)
+    def _history_read(self, message: HistoryRead) -> None:
+        for problem in message.problems:
+            if problem not in self._problems:
+                self.notify(problem, title="Alerts", severity="error", markup=False)
+        self.narrowed = message.rule
+        self.entries, self.total = message.entries, message.total
+        self._show_history(0)
+        self.query_one("#alerts-history", OptionList).focus()
 
     @on(OptionList.OptionSelected, "#alerts-history")
     def _entry_chosen(self, message: OptionList.OptionSelected) -> None:
@@ -378,11 +392,10 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
             self.notify(f"{entry.alert} is no longer a rule or watch term.", markup=False)
 
     # -- the rules and watch terms --------------------------------------------------------
-    @on(ListView.Selected, "#alerts-watched")
-    def _watched_chosen(self, message: ListView.Selected) -> None:
-        item = message.item
-        if isinstance(item, WatchedItem):
-            self.dismiss(AlertChoice("filter", item.row.query))
+    @on(OptionList.OptionSelected, "#alerts-watched")
+    def _watched_chosen(self, message: OptionList.OptionSelected) -> None:
+        if message.option_index < len(self.items):
+            self.dismiss(AlertChoice("filter", self.items[message.option_index].row.query))
 
     def _current(self) -> Watched | None:
         """The row the keys act on: the highlighted rule or term, or, from the history,
@@ -394,8 +407,8 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
                 return None
             key = self.entries[index].rule
             return next((w for w in self.watched if w.key == key), None)
-        item = self.query_one("#alerts-watched", ListView).highlighted_child
-        return item.row if isinstance(item, WatchedItem) else None
+        index = self.query_one("#alerts-watched", OptionList).highlighted
+        return self.items[index].row if index is not None and index < len(self.items) else None
 
     def _rule(self, verb: str, stored_only: bool) -> AlertRule | None:
         row = self._current()
@@ -426,11 +439,14 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
         focused = self.focused
         if isinstance(focused, OptionList):
             move_in(focused, step)
-        elif isinstance(focused, ListView):
-            if step > 0:
-                focused.action_cursor_down()
-            else:
-                focused.action_cursor_up()
+
+    def action_first(self) -> None:
+        if isinstance(self.focused, OptionList):
+            self.focused.action_first()
+
+    def action_last(self) -> None:
+        if isinstance(self.focused, OptionList):
+            self.focused.action_last()
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -514,7 +530,7 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
         self.post_message(RulesChanged(watched, problems, reread=True))
 
     @on(RulesChanged)
-    async def _rules_changed(self, message: RulesChanged) -> None:
+    def _rules_changed(self, message: RulesChanged) -> None:
         # read again for the config: only what is newly wrong (the rest was said)
         shown = set(self._problems) if message.reread else set()
         for problem in message.problems:
@@ -524,27 +540,74 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
         if message.refused:
             said = f"Not saved: {message.refused}" if message.typed else message.refused
             self.notify(said, title="Alerts", severity="error", markup=False)
-        if message.typed is not None:
+        self._relist(message.watched)
+        form = self._form
+        if form is not None and form.is_mounted:  # checked against the names now
+            form.retake(self._names(form.rule))
+        if message.typed is not None:  # (after the list: the form takes the names now)
             self._open_form(message.rule, typed=message.typed)
         if message.done:
             self.notify(message.done, markup=False)
-        listed = self.query_one("#alerts-watched", ListView)
-        index = listed.index
-        was = self.watched[index].key if index is not None and index < len(self.watched) else None
-        counts = {w.key: item.counts for w, item in zip(self.watched, self._items(), strict=True)}
-        self.watched = message.watched
-        await listed.clear()
-        await listed.extend(WatchedItem(row, counts.get(row.key)) for row in self.watched)
-        if self.watched:  # the same rule highlighted, wherever it is now; else the same place
-            keys = [row.key for row in self.watched]
-            listed.index = keys.index(was) if was in keys else min(index or 0, len(keys) - 1)
-        form = self._form
-        if form is not None and form in self.app.screen_stack:  # checked against the names now
-            form.retake(self._names(form.rule))
         self._count()
 
-    def _items(self) -> list[WatchedItem]:
-        return list(self.query_one("#alerts-watched", ListView).query(WatchedItem))
+    def _relist(self, watched: list[Watched]) -> None:
+        """The rules list as `watched` has it, drawing again only the rows that changed (a
+        mute redrew all 204, in 16 s), a removed row taken out; the same rule highlighted,
+        wherever it is now, else the same place."""
+        listed = self.query_one("#alerts-watched", OptionList)
+        index = listed.highlighted
+        was = self.watched[index].key if index is not None and index < len(self.watched) else None
+        old = {item.row.key: item for item in self.items}
+        keys = [row.key for row in watched]
+        items = [WatchedItem(row) for row in watched]
+        for item in items:  # counts kept until counted again
+            if (had := old.get(item.row.key)) is not None:
+                item.counts, item.unfired = had.counts, had.unfired
+        before = [item.row.key for item in self.items]
+        self.watched, self.items = list(watched), items
+        kept = set(keys)
+        gone = [n for n, key in enumerate(before) if key not in kept]
+        if [key for key in before if key in kept] == keys:  # none added, none moved
+            for n in reversed(gone):  # removed: their rows alone go
+                listed.remove_option_at_index(n)
+            changed = [n for n, item in enumerate(items) if old[item.row.key].row != item.row]
+            self._draw_rows(changed)
+        else:  # added or reordered (the config read again): every row anew, one widget
+            listed.clear_options()
+            listed.add_options([self._prompt(item) for item in items])
+        if keys:
+            listed.highlighted = keys.index(was) if was in keys else min(index or 0, len(keys) - 1)
+
+    def _widths(self) -> RowWidths:
+        """The cells of a rules row's parts, as the screen's width has room for (narrower
+        still than narrow, the name and sparkline give up cells to the count: at 40 columns
+        they left it four, "0/…")."""
+        try:
+            listed = self.query_one("#alerts-watched", OptionList)
+        except NoMatches:  # (composing)
+            width = 0
+        else:
+            padding = listed.get_component_styles("option-list--option").padding.width
+            width = max(0, listed.scrollable_content_region.width - padding)
+        if self.size.width and self.size.width < STACKED_WIDTH:
+            return RowWidths(TIGHT_NAME, TIGHT_SPARK, width, narrow=True)
+        if is_narrow(self):
+            return RowWidths(NARROW_NAME, NARROW_SPARK, width, narrow=True)
+        return RowWidths(WIDE_NAME, WIDE_SPARK, width)
+
+    def _prompt(self, item: WatchedItem) -> Text:
+        spark = self.app.get_css_variables().get("text-warning", "") if self.is_attached else ""
+        return watched_prompt(item, self._widths(), spark)
+
+    def _draw_rows(self, rows: Iterable[int]) -> None:
+        """These rows of the rules list drawn again (their counts, their rule changed)."""
+        listed = self.query_one("#alerts-watched", OptionList)
+        widths = self._widths()
+        spark = self.app.get_css_variables().get("text-warning", "")
+        for n in rows:
+            if n < listed.option_count:
+                prompt = watched_prompt(self.items[n], widths, spark)
+                listed.replace_option_prompt_at_index(n, prompt)
 
     # -- velocity ---------------------------------------------------------------------------
     def _count(self) -> None:
@@ -575,8 +638,9 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
                 self._count()
         if message.generation != self.generation:
             return
-        for item, counted in zip(self._items(), message.counts, strict=False):
-            item.show_counts(*counted)
+        for item, counted in zip(self.items, message.counts, strict=False):
+            item.counts, item.unfired = counted
+        self._draw_rows(range(len(self.items)))
 
 
 class RuleForm(TableOrderedKeys, ModalScreen[dict[str, Any] | None]):
