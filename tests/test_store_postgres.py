@@ -2686,7 +2686,7 @@ def test_names_stored_with_keys_lower_cased_are_found_once_upgraded(pg_dsn: str)
         assert viewer.tags_count() == {"Bob\u2019s": 2, "TÜRKİYE": 1, "korea": 1}
     with psycopg.connect(pg_dsn, autocommit=True) as conn:
         keys = conn.execute("SELECT tag_keys FROM articles WHERE id = 't1'").fetchone()
-        assert keys == (["türkiye", "bob's"],)  # in the tags' order
+        assert keys == (["turkiye", "bob's"],)  # in the tags' order, its accents left out
 
 
 def test_names_with_a_dotless_i_are_found_in_capitals_once_upgraded(pg_dsn: str) -> None:
