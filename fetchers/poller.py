@@ -59,6 +59,7 @@ from fetchers.query import Record
 from fetchers.redact import redact
 from fetchers.store import ArticleStore, StagedArticle, StoreError, StoreWriteError, stage
 from fetchers.store.codec import day_key
+from fetchers.store.interface import DropNoter
 from fetchers.timeparse import local_zone
 from fetchers.webaddress import is_local_host, shortest_interval
 
@@ -784,6 +785,7 @@ class Poller:
         waiting: list[tuple[PollResult, list[StagedArticle]]] = []
         try:
             await self.open_client()  # once, before the sources race to make it
+            await self._take_dropped([s.name for s in chosen])
             self._forget_validators(await asyncio.to_thread(self.store.take_lost))
             arrived = asyncio.Event()
 
@@ -835,6 +837,7 @@ class Poller:
                 if topping and len(pending) < max(CLAIM_MIN, 4 * self.settings.concurrency) / 2:
                     # a part more, while others poll too
                     more, topping = await self._take_more(taken, began)
+                    await self._take_dropped([s.name for s in more])
                     chosen.extend(more)
                     by_name.update((s.name, s) for s in more)
                     self._unsent += sum(1 for s in more if not s.path)
@@ -1144,18 +1147,14 @@ class Poller:
         its source, with the real day: a feed that lists one again is no news, whatever a
         listing between left out (what it listed last said so only until one short listing
         replaced it). The names of the sources whose health this changed: those this
-        poller polls (of a database several pollers share, another's are not remembered)."""
-        today = self._real_day()
-        by_source: dict[str, dict[str, str]] = {}
-        for ident, name in dropped.items():
-            by_source.setdefault(name, {})[ident] = today
+        poller polls (of a database several pollers share, another's are the holder's to
+        remember: `keep_dropped` notes them for it)."""
         changed: list[str] = []
-        for name, ids in by_source.items():
+        for name, ids in self._dropped_by_source(dropped).items():
             health = self.health.get(name)
             if health is None:  # (none polled it: nothing tells its items news either)
                 continue
-            shared = self.store.keeps_desk  # (a database several pollers may share)
-            if shared and self.leased is not None and name not in self.leased:
+            if self._held_elsewhere(name):
                 continue  # another poller's: its health is that one's to save
             health.dropped = {**health.dropped, **ids}
             _forget_dropped(health, self._dropped_cutoff())
@@ -1163,14 +1162,72 @@ class Poller:
         return changed
 
     async def keep_dropped(self, dropped: dict[str, str]) -> None:
-        """`remember_dropped`, then the health saved (the cycle saved it before retention)."""
+        """`remember_dropped`, then the health saved (the cycle saved it before retention);
+        what it dropped of the sources other pollers hold is noted in the store, for each
+        holder to take into the health it saves (`_take_dropped`): unnoted, a short listing
+        of such a source and the next full one stored them again, new and unread."""
         changed = self.remember_dropped(dropped)
+        theirs = {
+            name: ids
+            for name, ids in self._dropped_by_source(dropped).items()
+            if self._held_elsewhere(name)
+        }
+        store = self.store
+        if theirs and isinstance(store, DropNoter):
+            try:
+                await asyncio.to_thread(store.note_dropped, theirs, self._dropped_cutoff())
+            except StoreError as exc:
+                log.error("%s; what it dropped of other pollers' sources is news again", exc)
         if not changed:
             return
         try:
             await asyncio.to_thread(self.healthbook.save, dict(self.health), changed)
         except StoreWriteError as exc:
             log.error("%s; it is saved again after the next poll", exc)
+
+    def _dropped_by_source(self, dropped: dict[str, str]) -> dict[str, dict[str, str]]:
+        """What retention dropped (id -> its source's name), by source, each id with the
+        real day."""
+        today = self._real_day()
+        by_source: dict[str, dict[str, str]] = {}
+        for ident, name in dropped.items():
+            by_source.setdefault(name, {})[ident] = today
+        return by_source
+
+    def _held_elsewhere(self, name: str) -> bool:
+        """Whether the source is not this poller's, of a database several pollers share
+        (held by another, or by none until one takes it)."""
+        shared = self.store.keeps_desk  # (a database several pollers may share)
+        return shared and self.leased is not None and name not in self.leased
+
+    async def _take_dropped(self, names: list[str]) -> None:
+        """Before these sources are polled: take what other pollers' retention dropped of
+        them (`keep_dropped`) into their health, saved at once, and only then forget the
+        notes (a stop between takes them again, not loses them)."""
+        store = self.store
+        if not names or self.leased is None or not isinstance(store, DropNoter):
+            return
+        try:
+            noted = await asyncio.to_thread(store.noted_dropped, names)
+        except StoreError as exc:
+            log.error("%s", exc)
+            return
+        taken: dict[str, dict[str, str]] = {}
+        for name, ids in noted.items():
+            health = self.health.get(name)
+            if health is None:  # (its first poll makes its health: taken at the next one)
+                continue
+            kept = health.dropped
+            health.dropped = {**kept, **{i: max(d, kept.get(i, d)) for i, d in ids.items()}}
+            _forget_dropped(health, self._dropped_cutoff())
+            taken[name] = ids
+        if not taken:
+            return
+        try:
+            await asyncio.to_thread(self.healthbook.save, dict(self.health), list(taken))
+            await asyncio.to_thread(store.clear_dropped, taken)
+        except StoreError as exc:  # (noted still: taken again before the next poll)
+            log.error("%s", exc)
 
     def _real_day(self) -> str:
         """The UTC day it really is (under a clock held still, the real clock's)."""

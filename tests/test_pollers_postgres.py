@@ -421,6 +421,87 @@ async def test_what_retention_dropped_from_the_database_stays_gone_after_a_short
         assert len((reader.load_health() or {})["Blog"].dropped) == 2  # posts 1 and 2
 
 
+async def test_what_one_poller_s_retention_dropped_of_another_s_source_stays_gone(
+    tmp_path: Path, feed_server: FeedServer, pg_dsn: str
+) -> None:
+    """Any poller's retention deletes every source's old articles, most of them of sources
+    other pollers hold: what it dropped of those was remembered nowhere, and after one short
+    listing the poller holding the source stored them again as new, unread articles."""
+    post = "<title>Post {n}</title><guid>p{n}</guid>"
+    route = Route(rss())
+    url = feed_server.add("/blog.xml", route)
+    clock = [datetime(2025, 5, 3, 8, tzinfo=UTC)]
+    config = config_for(tmp_path, Source("Blog", url=url))
+    config.settings.retention_days = 1
+    holding = PostgresStore(pg_dsn, writer=True, share=True)
+    other = PostgresStore(pg_dsn, writer=True, share=True)
+    for name in ("c", "a"):
+        (tmp_path / name).mkdir()
+    rooms = [
+        Newsroom(config, store, tmp_path / name, lambda: clock[0])
+        for store, name in ((holding, "c"), (other, "a"))
+    ]
+
+    async def cycle(room: Newsroom, *posts: int) -> list[str]:
+        route.body = rss(*(post.format(n=n) for n in posts))
+        new = [i for r in (await room.cycle()).results for i in r.new_ids]
+        return sorted(r.title for r in holding.records(new))
+
+    try:
+        assert await cycle(rooms[0], 2, 1) == ["Post 1", "Post 2"]
+        assert rooms[0].poller is not None and rooms[0].poller.leased == {"Blog"}
+        clock[0] += timedelta(days=2)
+        assert await cycle(rooms[1], 3) == []  # it holds no source, and drops day 1
+        assert rooms[1].poller is not None and rooms[1].poller.leased == set()
+        assert len(holding) == 0
+        assert await cycle(rooms[0], 3) == ["Post 3"]  # one short listing
+        clock[0] += timedelta(hours=1)
+        assert await cycle(rooms[0], 3, 2, 1) == []  # no news: retention dropped them
+    finally:
+        for room in rooms:
+            await room.aclose()
+        holding.close()
+        other.close()
+    with PostgresStore(pg_dsn) as reader:
+        assert [r.title for r in reader.records(reader.query_ids())] == ["Post 3"]
+        assert len((reader.load_health() or {})["Blog"].dropped) == 2  # posts 1 and 2
+
+
+def test_what_two_pollers_retention_dropped_of_a_source_is_noted_whole(pg_dsn: str) -> None:
+    """Two pollers' retention notes what it dropped of a source a third holds, at once: the
+    holder takes every id, each with its later day; a note made again after the holder
+    read the notes stays for its next take, and notes no holder took go after 14 days."""
+    with (
+        PostgresStore(pg_dsn, writer=True, share=True) as one,
+        PostgresStore(pg_dsn, writer=True, share=True) as two,
+        PostgresStore(pg_dsn, writer=True, share=True) as holder,
+    ):
+        threads = [
+            threading.Thread(target=store.note_dropped, args=(notes, "2025-05-01"))
+            for store, notes in (
+                (one, {"Blog": {"p1": "2025-05-05", "p2": "2025-05-05"}}),
+                (
+                    two,
+                    {"Blog": {"p2": "2025-05-06", "p3": "2025-05-06"}, "Gone": {"g": "2025-05-21"}},
+                ),
+            )
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        taken = holder.noted_dropped(["Blog"])
+        assert taken == {"Blog": {"p1": "2025-05-05", "p2": "2025-05-06", "p3": "2025-05-06"}}
+        one.note_dropped({"Blog": {"p1": "2025-05-07"}}, "2025-05-01")  # dropped again since
+        holder.clear_dropped(taken)
+        assert holder.noted_dropped(["Blog", "Gone"]) == {
+            "Blog": {"p1": "2025-05-07"},
+            "Gone": {"g": "2025-05-21"},
+        }
+        two.note_dropped({}, "2025-05-21")  # 14 days on: what no holder took is forgotten
+        assert holder.noted_dropped(["Blog", "Gone"]) == {"Gone": {"g": "2025-05-21"}}
+
+
 async def test_a_poller_that_starts_later_gets_its_share_of_a_running_refresh(
     tmp_path: Path, feed_server: FeedServer, pg_dsn: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

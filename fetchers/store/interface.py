@@ -532,3 +532,23 @@ class AheadNoter(Protocol):
     def note_days_ahead(self, noted: dict[str, str]) -> None:
         """(The writer.) Take these notes, each day keeping the earlier of its real days."""
         ...
+
+
+@runtime_checkable
+class DropNoter(Protocol):
+    """A store several pollers share (PostgreSQL), where one poller's retention drops the
+    articles of sources other pollers hold: it notes them for the holder, whose health
+    remembers what retention dropped (`SourceHealth.dropped`) and is its own to save."""
+
+    def note_dropped(self, dropped: dict[str, dict[str, str]], cutoff: str) -> None:
+        """(The writer.) Note these (source -> id -> real day), forgetting notes before
+        the real day `cutoff`."""
+        ...
+
+    def noted_dropped(self, sources: list[str]) -> dict[str, dict[str, str]]:
+        """(The writer.) The notes of these sources, left until `clear_dropped`."""
+        ...
+
+    def clear_dropped(self, taken: dict[str, dict[str, str]]) -> None:
+        """(The writer.) Forget these notes, now in their sources' saved health."""
+        ...

@@ -538,6 +538,16 @@ MIGRATIONS: tuple[str | Callable[[Any], None], ...] = (
     # found by source:"Frontier Review - Markets") and without accents (tag:economie finds
     # "Économie"), as `name_key` folds them now
     _fold_name_keys,
+    # 29 -> 30: the articles one poller's retention dropped of a source another holds, each
+    # with the real day it dropped them, until the holder takes them into its health
+    """
+    CREATE TABLE IF NOT EXISTS drops (
+        source text NOT NULL,               -- articles.source
+        id text NOT NULL,                   -- the article's id
+        day text NOT NULL,                  -- the real UTC day retention dropped it
+        PRIMARY KEY (source, id)
+    );
+    """,
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
 VERSION = len(MIGRATIONS)

@@ -912,6 +912,53 @@ class PostgresStore:
             )
         return True
 
+    def note_dropped(self, dropped: dict[str, dict[str, str]], cutoff: str) -> None:
+        """(The writer.) Keep what this poller's retention dropped of the sources other
+        pollers hold (source -> id -> real day) for their holders to take, each id with the
+        later of its days; the notes of a real day before `cutoff` go (no holder took them:
+        no poller polls their source)."""
+        rows = [(n, i, d) for n, ids in dropped.items() for i, d in ids.items()]
+        with self._cursor("cannot note what retention dropped", write=True) as cur:
+            cur.execute("DELETE FROM drops WHERE day < %s", (cutoff,))
+            if rows:
+                names, idents, days = (list(column) for column in zip(*rows, strict=True))
+                cur.execute(
+                    "INSERT INTO drops (source, id, day) SELECT * FROM unnest(%s::text[],"
+                    " %s::text[], %s::text[]) ON CONFLICT (source, id)"
+                    " DO UPDATE SET day = GREATEST(drops.day, EXCLUDED.day)",
+                    (names, idents, days),
+                )
+
+    def noted_dropped(self, sources: list[str]) -> dict[str, dict[str, str]]:
+        """(The writer.) What other pollers' retention dropped of these sources and noted
+        (`note_dropped`), source -> id -> real day; left noted until `clear_dropped`."""
+        if not sources:
+            return {}
+        with self._read("cannot read what retention dropped") as cur:
+            cur.execute(
+                "SELECT source, id, day FROM drops WHERE source = ANY(%s)", (list(sources),)
+            )
+            rows = cur.fetchall()
+        out: dict[str, dict[str, str]] = {}
+        for name, ident, day in rows:
+            out.setdefault(name, {})[ident] = day
+        return out
+
+    def clear_dropped(self, taken: dict[str, dict[str, str]]) -> None:
+        """(The writer.) Forget these notes, taken into their source's health and saved; a
+        note made again since with a later day stays, for the next take."""
+        rows = [(n, i, d) for n, ids in taken.items() for i, d in ids.items()]
+        if not rows:
+            return
+        names, idents, days = (list(column) for column in zip(*rows, strict=True))
+        with self._cursor("cannot note what retention dropped", write=True) as cur:
+            cur.execute(
+                "DELETE FROM drops d USING unnest(%s::text[], %s::text[], %s::text[])"
+                " AS t(source, id, day) WHERE d.source = t.source AND d.id = t.id"
+                " AND d.day <= t.day",
+                (names, idents, days),
+            )
+
     # -- the desk's events -----------------------------------------------------------------
     @property
     def keeps_desk(self) -> bool:
