@@ -1862,11 +1862,12 @@ def cmd_alerts(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         with _viewer(ctx, first=0) as store:
             history = AlertHistory(ctx.data_dir, store=store)
             entries = history.recent(since)
+            # (read while the store is open: a database's history is asked of it)
+            held = history.capped_from() if since is not None else None
     except HistoryError as exc:
         raise StoreError(str(exc)) from None
     for problem in history.problems:  # lines of the file that do not read, skipped
         complain(problem)
-    held = history.capped_from() if since is not None else None
     if since is not None and held is not None and held > since:  # (a short answer said)
         complain(
             f"the alert history holds only from {wall(held, zone)}:"
