@@ -14,12 +14,15 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import unquote, unquote_plus
 
-from fetchers.redact import hide_query_passwords, query_secrets, redact
+from fetchers.redact import hide_query_passwords, query_secrets, redact, user_info
 from fetchers.store.errors import StoreError
 
 CONNECT_TIMEOUT = 10  # seconds to reach the server before saying it cannot be reached
 HIDDEN = "***"
-_SCHEME = re.compile(r"(?i)^[a-z][a-z0-9+.-]*://")
+# where a reader may cut a password it misreads: libpq ends a user info at its first "@" or
+# "/" (the rest is a host, or a port and a database name), and those at ":", "?", ",", "["
+# and "]", a query's parameters at "&" and "="
+_CUTS = (re.compile(r"[/@]"), re.compile(r"[/@:?#&=,\[\]]"))
 # After the server refused a login (a wrong password, no pg_hba.conf entry for this user and
 # host), a process tries again after LOGIN_WAIT_FIRST seconds, then twice as long after each
 # refusal that follows, up to LOGIN_WAIT_MOST: each try is a line in the server's log (and a
@@ -42,16 +45,11 @@ T = TypeVar("T")
 
 
 def _user_info(dsn: str) -> tuple[int, int] | None:
-    """Where the user info of a DSN runs (from the end of `scheme://` to its last "@" before
-    the first "/"), or None: none. libpq ends it at the first "@", a URL parser at a "?" or
-    "#" too: the widest reading hides a password holding any of them, whoever reads it."""
-    scheme = _SCHEME.match(dsn)
-    if scheme is None:
-        return None
-    start = scheme.end()
-    slash = dsn.find("/", start)
-    at = dsn.rfind("@", start, len(dsn) if slash < 0 else slash)
-    return (start, at) if at >= 0 else None
+    """Where the user info of a DSN runs (from the end of `scheme://` to its LAST "@" before
+    the host part: `fetchers.redact.user_info`), or None: none. libpq ends it at the first
+    "@" or "/", a URL parser at a "?" or "#" too: the widest reading hides a password
+    holding any of them, whoever reads it."""
+    return user_info(dsn)
 
 
 def _spellings(value: str) -> set[str]:
@@ -59,18 +57,48 @@ def _spellings(value: str) -> set[str]:
     return {value, unquote(value), unquote_plus(value)} - {""}
 
 
+def _password(dsn: str) -> str | None:
+    """The password of a DSN's user info as written, or None: none."""
+    info = _user_info(dsn)
+    if info is None:
+        return None
+    _user, colon, password = dsn[info[0] : info[1]].partition(":")
+    return password if colon else None
+
+
 def passwords_of(dsn: str) -> set[str]:
     """Every password a DSN carries, in each spelling a message may quote (as written,
     percent-decoded): its user info's and its query's `password` and `sslpassword`."""
     found: set[str] = set()
-    info = _user_info(dsn)
-    if info is not None:
-        _user, colon, password = dsn[info[0] : info[1]].partition(":")
-        if colon:
-            found |= _spellings(password)
+    password = _password(dsn)
+    if password is not None:
+        found |= _spellings(password)
     for value in query_secrets(dsn):
         found |= _spellings(value)
     return found
+
+
+def pieces_of(dsn: str) -> set[str]:
+    """The pieces a reader that misreads a DSN may quote of its user info's password, in each
+    spelling: one holding "/" or "@" unencoded is read by libpq as part user name, host,
+    port or database (`failed to resolve host 't99@127.0.0.1'`), cut at those characters."""
+    password = _password(dsn)
+    if password is None:
+        return set()
+    pieces: set[str] = set()
+    for spelling in _spellings(password):
+        for cuts in _CUTS:
+            for piece in cuts.split(spelling):
+                pieces |= _spellings(piece)
+    # (a piece of no letter or digit, "+" or a space, tells nothing and is in every message)
+    return {piece for piece in pieces if any(c.isalnum() for c in piece)} - passwords_of(dsn)
+
+
+def misread(dsn: str) -> bool:
+    """Whether libpq misreads the DSN's user info: a "/" or "@" in it that is not
+    percent-encoded (libpq ends the user info at the first of them)."""
+    info = _user_info(dsn)
+    return info is not None and any(c in dsn[info[0] : info[1]] for c in "/@")
 
 
 def shown(dsn: str) -> str:
@@ -87,13 +115,19 @@ def shown(dsn: str) -> str:
 def hide_password(text: str, dsn: str | None) -> str:
     """`text` with none of the DSN's passwords in it: the DSN itself shown as `shown` says,
     then each password, in every spelling, wherever a message quotes it alone (the longest
-    first: one password may hold another), then any URL's (`fetchers.redact`)."""
+    first: one password may hold another), and each piece of its user info's password
+    (`pieces_of`) wherever one stands alone (not inside a longer run of letters and digits:
+    a piece may be short), then any URL's (`fetchers.redact`)."""
     if dsn:
         seen = shown(dsn)
         forms = sorted(passwords_of(dsn), key=len, reverse=True)
         pieces = text.replace(dsn, seen).split(seen)  # the DSN shown stays as it is shown
         for form in forms:
             pieces = [piece.replace(form, HIDDEN) for piece in pieces]
+        cut = sorted(pieces_of(dsn), key=len, reverse=True)
+        if cut:
+            alone = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, cut)) + r")(?![^\W_])")
+            pieces = [alone.sub(HIDDEN, piece) for piece in pieces]
         text = seen.join(pieces)
     return redact(text)
 
@@ -180,7 +214,11 @@ def connect(dsn: str, autocommit: bool = True, logins: Logins | None = None) -> 
         connection = opened() if logins is None else logged_in(logins, opened)
     except psycopg.Error as exc:
         reason = " ".join(str(exc).split()) or type(exc).__name__
-        raise StoreError(
-            hide_password(f"cannot reach the PostgreSQL server of {shown(dsn)}: {reason}", dsn)
-        ) from None
+        said = hide_password(f"cannot reach the PostgreSQL server of {shown(dsn)}: {reason}", dsn)
+        if misread(dsn):  # (said after the pieces are hidden: none of its words is one)
+            said += (
+                ' (a "/" or "@" in the user name or password of a postgresql:// URL must be'
+                " percent-encoded: %2F, %40)"
+            )
+        raise StoreError(said) from None
     return connection
