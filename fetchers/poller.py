@@ -472,6 +472,10 @@ class Poller:
         self.leased: set[str] | None = None  # the sources the store leases to this poller
         self._leased_at: float | None = None  # when it last asked (monotonic)
         self._growing = False  # the last ask brought more: ask again without waiting
+        # when the leases the store last granted run out (monotonic): past it, with the
+        # store away, another poller may hold them, and this one polls none of them
+        self._lease_ends: float | None = None
+        self._lapsed = False  # its leases ran out with the store away (said once)
         # by source, after the clock went back: the last poll it was found after the clock,
         # and the time its waits were counted from since (`_count_from`)
         self._counted_from: dict[str, tuple[datetime, datetime]] = {}
@@ -544,19 +548,43 @@ class Poller:
         names = [s.name for s in self.config.sources if s.enabled]
         before = self.leased
         most = max(CLAIM_MIN, 4 * self.settings.concurrency)
+        asked = loop.time()  # (the store counts the lease from a moment later)
         try:
             self.leased = await asyncio.to_thread(
                 self.store.lease, names, set(self._busy), ttl, most
             )
-        except StoreError as exc:  # the server is away: keep what was held until it is back
+        except StoreError as exc:  # the server is away: keep what was held while it lasts
             log.error("%s", exc)
-            if self.leased is None:
-                self.leased = set()
+            self.leased = self._held_while_away(self.leased or set(), loop.time())
+        else:
+            self._lease_ends = asked + ttl
+            if self._lapsed:
+                self._lapsed = False
+                log.warning(
+                    "the database answers again: polling the %d sources it leases to this poller",
+                    len(self.leased),
+                )
         self._leased_at = loop.time()
         self._growing = bool(self.leased - (before or set()))
         if before is not None and self.leased - before:
             await asyncio.to_thread(self._take_health, self.leased - before)
         return self.leased
+
+    def _held_while_away(self, held: set[str], now: float) -> set[str]:
+        """The store cannot be asked: what was held is polled until its lease runs out (the
+        end the store last granted), none of it after, when another poller may hold it (a
+        poller cut off from the database would poll it beside that one, storing nothing);
+        said once."""
+        if self._lease_ends is None or now < self._lease_ends or self._lapsed:
+            return held
+        self._lapsed = True
+        log.warning(
+            "the leases of the %d sources this poller held ran out while the database could"
+            " not be used: it polls none until the database answers (other pollers may hold"
+            " them now)",
+            len(held),
+        )
+        return set()
 
     def _take_health(self, names: set[str]) -> None:
         """(In a thread.) A source taken from another poller goes on from the health it left

@@ -489,6 +489,31 @@ async def test_a_viewer_says_for_as_long_as_it_lasts_that_the_database_does_not_
             assert dashboard.session.store.unreachable is None
 
 
+async def test_a_viewer_says_in_its_status_that_a_newer_wirewatch_upgraded_the_database(
+    tmp_path: Path, pg_dsn: str
+) -> None:
+    """A newer wirewatch upgraded the schema and the viewer's connections were cut: it
+    connected again and read on, where one started then refuses the database; its status
+    line says why it reads no more."""
+    config = seed_only_config(tmp_path)
+    config.store = StoreConfig("postgresql", pg_dsn)
+    with PostgresStore(pg_dsn, writer=True) as poller:
+        poller.add_batch([make(1)])
+        app = make_app(tmp_path, config, poll=False)
+        async with piloted(app) as pilot:
+            dashboard = await settle(app, pilot, want=1)
+            status = dashboard.query_one(StatusLine)
+            with psycopg.connect(pg_dsn, autocommit=True) as admin:
+                admin.execute("UPDATE schema_version SET version = version + 1")
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            await until(pilot, lambda: "STORE REFUSED" in status.line)
+            assert "newer wirewatch" in status.line and "upgrade wirewatch" in status.line
+            assert PASSWORD not in status.line
+
+
 async def test_a_viewers_story_rows_take_a_headline_the_poller_revised(
     tmp_path: Path, pg_dsn: str
 ) -> None:

@@ -31,6 +31,7 @@ from fetchers.store.postgres import known as pg_module_known
 from fetchers.store.postgres import store as pg_module
 from fetchers.store.postgres.store import PostgresStore
 from tests.conftest import FeedServer, Route, config_for, rss, write_config
+from tests.pgserver import PgServer
 from tests.pollers import start_poller, wait_for
 from tui import cli
 
@@ -681,3 +682,60 @@ def test_a_poller_whose_connection_the_server_dropped_groups_stories_only_if_it_
     finally:
         one.close()
         two.close()
+
+
+def _cut_off(admin: psycopg.Connection, database: str, cut: bool) -> None:
+    """Refuse the database's new connections and end its sessions (as a route to it lost,
+    a password changed), or let them in again."""
+    admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS {"false" if cut else "true"}')
+    if not cut:
+        return
+    others = "FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
+    admin.execute(f"SELECT pg_terminate_backend(pid) {others}", (database,))
+    for _ in range(1000):  # the backends end a moment after they are told to
+        row = admin.execute(f"SELECT count(*) {others}", (database,)).fetchone()
+        if row is not None and row[0] == 0:
+            return
+        time.sleep(0.005)
+
+
+async def test_a_poller_cut_off_from_the_database_stops_polling_once_its_leases_ran_out(
+    tmp_path: Path,
+    feed_server: FeedServer,
+    pg_dsn: str,
+    pg_server: PgServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A poller that could not reach the database kept polling the sources it had held,
+    long after their leases ran out and another poller took them: every feed asked twice,
+    nothing of it storable. Past the lease it polls none, says so once, and polls again
+    once the database answers."""
+    url = feed_server.add("/f.xml", Route(feed(1, 3)))
+    config = config_for(tmp_path, Source("F", url=url, interval=2))
+    ttl = lease_ttl(config)
+    now = datetime(2025, 10, 24, 8, 0, tzinfo=UTC)
+    database = pg_dsn.rsplit("/", 1)[1].split("?")[0]
+    store = PostgresStore(pg_dsn, writer=True, share=True)
+    poller = Poller(config, store, lambda: now, health=HealthBook(tmp_path / "a", store))
+    try:
+        assert [r.status for r in await poller.poll()] == ["ok"]
+        assert len(feed_server.hits["/f.xml"]) == 1
+        with psycopg.connect(pg_server.dsn(), autocommit=True) as admin:
+            _cut_off(admin, database, cut=True)
+            try:
+                await asyncio.sleep(ttl + 0.5)  # its lease has run out
+                caplog.clear()
+                assert await poller.poll() == []
+                assert await poller.poll() == []
+                assert len(feed_server.hits["/f.xml"]) == 1  # not asked while cut off
+                said = [r.getMessage() for r in caplog.records if "ran out" in r.getMessage()]
+                assert len(said) == 1 and "polls none until the database answers" in said[0]
+            finally:
+                _cut_off(admin, database, cut=False)
+        assert wait_for(lambda: store.lease(["F"], set(), ttl) == {"F"}, timeout=30)
+        assert [r.status for r in await poller.poll()] == ["ok"]  # back: polled again
+        assert len(feed_server.hits["/f.xml"]) == 2
+        assert any("answers again" in r.getMessage() for r in caplog.records)
+    finally:
+        await poller.aclose()
+        store.close()

@@ -1988,6 +1988,33 @@ def _end_sessions(admin: psycopg.Connection, where: str, value: str) -> None:
         time.sleep(0.005)
 
 
+def test_a_store_that_connects_again_to_a_database_a_newer_wirewatch_upgraded_refuses_it(
+    pg_dsn: str,
+) -> None:
+    """A running poller whose connections were cut after a newer wirewatch upgraded the
+    schema (a team's rolling upgrade) connected again and went on storing, without a word;
+    a process started then refused the database. The running one refuses it too, with the
+    same words, and a dashboard's status line says so."""
+    with PostgresStore(pg_dsn, writer=True) as writer:
+        assert writer.add_batch([make(1)]) == ["Wire-1"]
+        with psycopg.connect(pg_dsn, autocommit=True) as admin:
+            admin.execute("UPDATE schema_version SET version = %s", (schema.VERSION + 1,))
+            _end_sessions(admin, "datname", admin.info.dbname)
+            with pytest.raises(StoreError) as fresh:
+                PostgresStore(pg_dsn)
+            assert "newer wirewatch" in str(fresh.value)
+            with pytest.raises(StoreError) as running:
+                writer.add_batch([make(2)])
+            assert str(running.value) == str(fresh.value)
+            writer.heartbeat()  # (its leases are not renewed: the newer pollers take them)
+            with pytest.raises(StoreError, match="newer wirewatch"):
+                writer.add_batch([make(3)])
+            row = admin.execute("SELECT count(*) FROM articles").fetchone()
+            assert row is not None and row[0] == 1  # nothing written after the upgrade
+        lost = writer.unreachable
+        assert lost is not None and not lost.retried and "newer wirewatch" in lost.reason
+
+
 def test_while_the_server_refuses_the_password_a_store_says_so_and_is_back_when_let_in(
     pg_server: PgServer, pg_dsn: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -74,10 +74,12 @@ class StoreLocked(StoreError):
 class Unreachable:
     """A store on a server that could not be reached at its last try: since the first failed
     try of the run of them, and why (what was tried and the driver's reason; the password
-    never shown)."""
+    never shown). Not `retried`: the store refuses the server's database for good (a newer
+    wirewatch upgraded it), and the reason says so."""
 
     since: datetime
     reason: str
+    retried: bool = True
 
 
 # a data dir wirewatch makes is its user's alone: its shards were written so already (0600),

@@ -112,7 +112,9 @@ class StatusLine(Widget):
         parts = [Said("name", "wirewatch", "")]
         state = self.writer_state
         lost = self.unreachable
-        if lost is not None:  # first: nothing below is up to date
+        if lost is not None and not lost.retried:  # first: nothing below is up to date
+            parts.append(Said("unreachable", f"STORE REFUSED (as last read below): {lost.reason}"))
+        elif lost is not None:
             silent = (datetime.now(UTC) - lost.since).total_seconds()
             parts.append(
                 Said(

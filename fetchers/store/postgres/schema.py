@@ -577,6 +577,15 @@ def forget_foreign_arrivals(connection: Any) -> bool:
     return True
 
 
+def newer_than_known(where: str, version: int) -> StoreError:
+    """What a wirewatch says of a database a newer one upgraded (to `version`): it refuses it,
+    whether it finds it so as it starts or as it connects again while it runs."""
+    return StoreError(
+        f"{where} was written by a newer wirewatch (schema {version}, this one knows"
+        f" {VERSION}); upgrade wirewatch"
+    )
+
+
 def migrate(connection: Any, where: str) -> None:
     """Bring the database to VERSION (an autocommit connection); StoreError for one that a
     newer wirewatch wrote."""
@@ -587,10 +596,7 @@ def migrate(connection: Any, where: str) -> None:
         row = cur.fetchone()
         version = int(row[0]) if row and row[0] is not None else 0
         if version > VERSION:
-            raise StoreError(
-                f"{where} was written by a newer wirewatch (schema {version}, this one knows"
-                f" {VERSION}); upgrade wirewatch"
-            )
+            raise newer_than_known(where, version)
         if version < VERSION:
             cur.execute("SELECT current_setting('server_version_num')::integer")
             server = cur.fetchone()

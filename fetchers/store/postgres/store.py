@@ -419,6 +419,9 @@ class PostgresStore:
         self._revised = 0  # headlines the last reload heard were rewritten (`revised_at_reload`)
         # every try to log in, by any connection of the store: a refused one waits (`Logins`)
         self._logins = Logins()
+        # why this store refuses the database: a newer wirewatch upgraded it while this one
+        # ran (`_check_version`); every call after raises it
+        self._refused: str | None = None
         first = connect(dsn, logins=self._logins)
         try:
             with self._errors("cannot prepare the database"):
@@ -483,14 +486,15 @@ class PostgresStore:
             if isinstance(exc, PoolTimeout) and failed is not None:
                 reason = failed[1]  # why there was no connection, not how long it was waited
             message = hide_password(f"{self.location}: {what}: {reason}", self.dsn)
-            if _unreachable(exc, psycopg):
+            if _unreachable(exc, psycopg) and self._refused is None:
                 before = self.unreachable  # (read once: another thread may clear it)
                 since = before.since if before is not None else datetime.now(UTC)
                 self.unreachable = Unreachable(since, hide_password(f"{what}: {reason}", self.dsn))
             if write:
                 raise StoreWriteError(message + "; nothing of this write was stored", []) from None
             raise StoreError(message) from None
-        self.unreachable = None  # (reached: the block ended without an error)
+        if self._refused is None:
+            self.unreachable = None  # (reached: the block ended without an error)
 
     def _tried_to_connect(self, error: BaseException | None) -> None:
         """(The pool's threads, and `_connect_now`.) Keep when and why the last try to
@@ -510,6 +514,7 @@ class PostgresStore:
         driver's error, when it cannot (`_errors` says why)."""
         from psycopg_pool import PoolTimeout
 
+        self._refuse_if_newer()
         deadline = time.monotonic() + POOL_WAIT
         own = None  # a connection this block made itself, closed at its end
         while True:
@@ -528,6 +533,7 @@ class PostgresStore:
                     raise PoolTimeout(f"no connection free after {POOL_WAIT:g} s") from None
         self._connect_failed = None  # (had one: the server answers)
         try:
+            self._refuse_if_newer()  # (as a connection made for this block found it)
             with connection:
                 yield connection
         finally:
@@ -551,7 +557,9 @@ class PostgresStore:
             raise
         try:
             self._name_reader(connection)
+            self._check_version(connection)
             connection.commit()
+            self._refuse_if_newer()
         except BaseException:
             connection.close()
             raise
@@ -603,7 +611,28 @@ class PostgresStore:
             self._handed = None
             return
         self._name_reader(connection)
+        self._check_version(connection)
         connection.commit()
+
+    def _check_version(self, connection: Any) -> None:
+        """(Each connection made after the first, which `_prepare` checked.) Whether a newer
+        wirewatch upgraded the database since this store opened it (another host's, in a
+        rolling upgrade): this one would go on writing rows of the old kind into the new
+        schema. It refuses the database from then on, as it refuses one as it starts
+        (`_refuse_if_newer`); a dashboard's status line says why (`unreachable`)."""
+        row = connection.execute("SELECT max(version) FROM schema_version").fetchone()
+        version = int(row[0]) if row and row[0] is not None else 0
+        if version <= schema.VERSION or self._refused is not None:
+            return
+        refused = str(schema.newer_than_known(self.location, version))
+        self._refused = refused
+        self._note(refused)
+        self.unreachable = Unreachable(datetime.now(UTC), refused, retried=False)
+
+    def _refuse_if_newer(self) -> None:
+        """StoreError, once a newer wirewatch upgraded the database (`_check_version`)."""
+        if self._refused is not None:
+            raise StoreError(self._refused)
 
     def _prepare(self, connection: Any) -> Mark:
         """(On the first connection, autocommit.) Name the reader, bring the schema up to
@@ -770,8 +799,8 @@ class PostgresStore:
         constraints still keep every article once)."""
         with self._writer_guard:
             connection = self._lock_connection
-            if connection is None:
-                return
+            if connection is None or self._refused is not None:
+                return  # (refused: its leases run out, for the newer pollers to take)
             try:
                 with self._errors("cannot show the writer at work"):
                     self._renew(connection)
@@ -786,6 +815,8 @@ class PostgresStore:
                 return  # the next beat tries again
             try:
                 with self._errors("cannot take the writer lock again"):
+                    self._check_version(fresh)
+                    self._refuse_if_newer()
                     if not self._lock(fresh):
                         self._note(f"{self.location}: another process took the writer lock")
                         fresh.close()
