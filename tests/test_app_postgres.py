@@ -4,7 +4,7 @@ a star set in the dashboard is in the database for every other reader."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -541,3 +541,121 @@ async def test_a_viewers_story_rows_take_a_headline_the_poller_revised(
             poller.add_batch([replace(first, title="Seoul and Washington sign tariff deal")])
             await seen(app).wait_for(ViewerReloaded, lambda m: m.reload.revised == 1, since=since)
             await until(pilot, lambda: "sign tariff deal" in screen_text(app))
+
+
+@contextlib.contextmanager
+def _database_away(server: PgServer, dsn: str) -> Iterator[None]:
+    """The store's database refusing every connection (its open ones ended) until the block
+    ends: the server out of reach, as far as the dashboard can tell."""
+    database = dsn.rsplit("/", 1)[1].split("?")[0]
+    with psycopg.connect(server.dsn(), autocommit=True) as admin:
+        admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            (database,),
+        )
+        try:
+            yield
+        finally:
+            admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+
+
+def _notes(app: WirewatchApp, words: str) -> list[str]:
+    """The notifications on screen that say `words`."""
+    return [note.message for note in app._notifications if words in note.message]
+
+
+def _row_of(app: WirewatchApp, title: str) -> str:
+    """The headline's row as the terminal shows it, from its mark column on."""
+    line = next(line for line in screen_text(app).splitlines() if title in line)
+    return line.lstrip("│ ")
+
+
+async def test_a_star_given_while_the_database_is_away_is_shown_held_and_saved_once_it_answers(
+    tmp_path: Path, pg_dsn: str, pg_server: PgServer
+) -> None:
+    """A star given during an outage stayed off its row and never reached the database, with
+    only one more "cannot read" toast: it is shown, said held once, and written when the
+    database answers again."""
+    config = seed_only_config(tmp_path)
+    config.store = StoreConfig("postgresql", pg_dsn)
+    with PostgresStore(pg_dsn, writer=True) as poller:
+        poller.add_batch([make(1), make(2)])
+    app = make_app(tmp_path, config, poll=False)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=2)
+        status = dashboard.query_one(StatusLine)
+        current = dashboard.headlines.current_id
+        assert current is not None
+        title = dashboard.headlines.shown_title(current)
+        assert _row_of(app, title).startswith("+")  # unread, not starred
+        with _database_away(pg_server, pg_dsn):
+            await until(pilot, lambda: "STORE UNREACHABLE" in status.line)
+            await pilot.press("asterisk")
+            await until(pilot, lambda: _row_of(app, title).startswith("*"))
+            await pilot.press("j", "k")  # (reads the store again: it still cannot)
+            await pilot.pause(0.5)
+            assert _row_of(app, title).startswith("*")
+            held = "held until the database answers"
+            assert len(_notes(app, held)) == 1
+        await until(pilot, lambda: "STORE UNREACHABLE" not in status.line)
+        await until(pilot, lambda: bool(_notes(app, "saved again")))
+        with PostgresStore(pg_dsn) as other:
+            starred = other.get(current)
+            assert starred is not None and starred.starred
+    assert app.session is not None
+    assert app.session.save_held_marks() is None  # nothing left to write at close
+
+
+async def test_a_mark_still_held_at_close_is_said_lost(
+    tmp_path: Path, pg_dsn: str, pg_server: PgServer
+) -> None:
+    """A read mark changed during an outage that lasts past the dashboard's close is said
+    not saved (never lost without a word)."""
+    config = seed_only_config(tmp_path)
+    config.store = StoreConfig("postgresql", pg_dsn)
+    with PostgresStore(pg_dsn, writer=True) as poller:
+        poller.add_batch([make(1)])
+    app = make_app(tmp_path, config, poll=False)
+    with contextlib.ExitStack() as outage:
+        async with piloted(app) as pilot:
+            dashboard = await settle(app, pilot, want=1)
+            status = dashboard.query_one(StatusLine)
+            current = dashboard.headlines.current_id
+            assert current is not None
+            title = dashboard.headlines.shown_title(current)
+            await until(pilot, lambda: not _row_of(app, title).startswith("+"))  # (read: shown)
+            outage.enter_context(_database_away(pg_server, pg_dsn))
+            await until(pilot, lambda: "STORE UNREACHABLE" in status.line)
+            await pilot.press("m")  # unread again
+            await until(pilot, lambda: _row_of(app, title).startswith("+"))
+        assert app.session is not None
+        lost = app.session.save_held_marks()  # (as the dashboard's command does at close)
+    assert lost is not None and "marks of 1 article could not be saved" in lost
+
+
+async def test_an_outage_is_said_in_one_notification_and_its_end_once(
+    tmp_path: Path, pg_dsn: str, pg_server: PgServer
+) -> None:
+    """Every worker that failed during an outage stacked one more "cannot read" toast (five
+    on screen for its whole length, beside the status line that says it): one is said, and
+    once the database answers, that it does."""
+    config = seed_only_config(tmp_path)
+    config.store = StoreConfig("postgresql", pg_dsn)
+    with PostgresStore(pg_dsn, writer=True) as poller:
+        poller.add_batch([make(n) for n in range(1, 5)])
+    app = make_app(tmp_path, config, poll=False)
+    async with piloted(app) as pilot:
+        dashboard = await settle(app, pilot, want=4)
+        status = dashboard.query_one(StatusLine)
+        with _database_away(pg_server, pg_dsn):
+            await until(pilot, lambda: "STORE UNREACHABLE" in status.line)
+            for key in ("j", "j", "j", "k", "asterisk"):  # each reads the store, and fails
+                await pilot.press(key)
+                await pilot.pause(0.3)
+            await pilot.pause(1.5)
+            assert len(_notes(app, "cannot read")) == 1
+            assert "STORE UNREACHABLE" in status.line
+        await until(pilot, lambda: bool(_notes(app, "The database answers again")))
+        assert not _notes(app, "cannot read")  # (withdrawn: the outage is over)

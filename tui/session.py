@@ -13,7 +13,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable, Collection, Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -52,7 +52,7 @@ from fetchers.storybook import (
 )
 from fetchers.storyshelf import StoryShelf
 from fetchers.suggest import Suggestions, scan
-from tui.rows import GAP, Place, Rows, drawn_from_top, read_rows, reread
+from tui.rows import GAP, Place, Row, Rows, drawn_from_top, read_rows, reread
 
 T = TypeVar("T")
 FIRST_PAINT_ARTICLES = 2000  # opened first, so the screen fills before the whole store loads
@@ -175,6 +175,9 @@ class Session:
         # of it next (said once, not at every article read, and once when it takes them)
         self.marks_refused: MarksNotSaved | None = None
         self._marks_notice: tuple[str, bool] | None = None
+        # refused as the store's server was out of reach: written once it answers again
+        # (`write_held_marks`), not with the next mark alone
+        self.marks_await_server = False
         # (a viewer's, for `Reload.lost_stars`) id -> its headline, "" when not read
         self._starred_since_look: dict[str, str] = {}
         self.shelf: StoryShelf | None = None  # the stories last read (set on the UI thread)
@@ -772,10 +775,19 @@ class Session:
             if self.marks_refused is None:
                 self._marks_notice = (str(exc), True)
             self.marks_refused = exc
+            self.marks_await_server = self.store.unreachable is not None
             return
         if self.marks_refused is not None:
             self._marks_notice = ("Read and starred marks are saved again.", False)
         self.marks_refused = None
+        self.marks_await_server = False
+
+    def write_held_marks(self) -> None:
+        """(In a thread.) The store's server answers again: write the marks held while it
+        did not (said once written, as `marks_notice` says)."""
+        with self._marks_guard:
+            if self.marks_refused is not None:
+                self._set_marks([], read=None, starred=None)
 
     def marks_notice(self) -> tuple[str, bool] | None:
         """What to say of the marks' saving, once: the disk refusing them (True) or taking
@@ -795,21 +807,48 @@ class Session:
             return f"the read or starred marks of {many} could not be saved: {exc.reason}"
         return None
 
-    def toggle(self, ident: str, mark: Mark, title: str = "") -> Rows | None:
+    def toggle(
+        self, ident: str, mark: Mark, title: str = "", shown: Row | None = None
+    ) -> Rows | None:
         """(In a thread.) Switch the article's read or starred mark from what it is now (two
         presses in a row switch it twice); its rows read again, None when it is gone.
-        `title`: its headline as shown (`Reload.lost_stars`)."""
+        `title`: its headline as shown (`Reload.lost_stars`); `shown`: its row as drawn,
+        what the mark is switched from while the store cannot be read (a database's server
+        out of reach), the mark then held (`_marked_as_shown`)."""
         with self._marks_guard:
-            article = self.store.get(ident)
+            article = self._article_or_shown(ident, shown)
             if article is None:
                 return None
             if mark == "starred":
-                self._set_marks([ident], read=None, starred=not article.starred)
+                article = replace(article, starred=not article.starred)
+                self._set_marks([ident], read=None, starred=article.starred)
                 if ident in self._starred_since_look:
                     self._starred_since_look[ident] = title or article.title
             else:
-                self._set_marks([ident], read=not article.read, starred=None)
-            return self.reread([ident])  # under the guard: read back in the order changed
+                article = replace(article, read=not article.read)
+                self._set_marks([ident], read=article.read, starred=None)
+            return self._marked_as_shown(ident, article, shown)
+
+    def _article_or_shown(self, ident: str, shown: Row | None) -> Article | None:
+        """The article as stored, or as its row shows it when the store cannot be read (a
+        star given during an outage was dropped with a "cannot read" toast)."""
+        try:
+            return self.store.get(ident)
+        except StoreError:
+            if shown is None:
+                raise
+            return shown.article
+
+    def _marked_as_shown(self, ident: str, article: Article, shown: Row | None) -> Rows:
+        """(Under the guard.) The rows of the article just marked, read back in the order
+        changed; while the store cannot be read and the mark is held, its row as shown with
+        the mark it now has."""
+        try:
+            return self.reread([ident])
+        except StoreError:
+            if shown is None or self.marks_refused is None:
+                raise
+            return Rows(articles={ident: Row(article, shown.revised)})
 
     def toggle_story(
         self, articles: Collection[str], mark: Mark = "read"
@@ -836,15 +875,15 @@ class Session:
                 self._set_marks(changed, read=read, starred=None)
             return changed, read, self.reread(changed)
 
-    def mark_read(self, ident: str) -> Rows | None:
+    def mark_read(self, ident: str, shown: Row | None = None) -> Rows | None:
         """(In a thread.) Mark the article read; its rows read again, None when it was read
-        already (or is gone)."""
+        already (or is gone). `shown`: its row as drawn (`toggle`)."""
         with self._marks_guard:
-            article = self.store.get(ident)
+            article = self._article_or_shown(ident, shown)
             if article is None or article.read:
                 return None
             self._set_marks([ident], read=True, starred=None)
-            return self.reread([ident])
+            return self._marked_as_shown(ident, replace(article, read=True), shown)
 
     def next_unread(
         self,

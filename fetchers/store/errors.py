@@ -49,13 +49,15 @@ class StoreWriteError(StoreError):
 
 
 class MarksNotSaved(StoreError):
-    """The disk refused state.json (full, read-only): the marks changed are held in memory,
-    laid over what the file says, and written with the next change of a mark it takes.
-    `reason`: the file and the disk's word; `held`: how many articles' marks are held so."""
+    """The disk refused state.json (full, read-only), or the database's server is out of
+    reach (`message` says so): the marks changed are held in memory, laid over what the
+    file (the rows) say, and written with the next change of a mark it takes. `reason`: the
+    file and the disk's word (the server's); `held`: how many articles' marks are held so."""
 
-    def __init__(self, reason: str, held: int) -> None:
+    def __init__(self, reason: str, held: int, message: str | None = None) -> None:
         super().__init__(
-            f"Read and starred marks cannot be saved: {reason}. Those changed are kept while"
+            message
+            or f"Read and starred marks cannot be saved: {reason}. Those changed are kept while"
             " wirewatch runs and saved with the next mark changed once the disk takes it."
         )
         self.reason = reason

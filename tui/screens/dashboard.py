@@ -107,7 +107,7 @@ from tui.messages import (
     UnreadFound,
     ViewerReloaded,
 )
-from tui.rows import Place, Rows, around, found_at, position
+from tui.rows import Place, Row, Rows, around, found_at, position
 from tui.screens.alerts import AlertChoice, AlertsScreen
 from tui.screens.events import EventChoice, EventForm, EventsScreen
 from tui.screens.help import HelpScreen
@@ -120,7 +120,12 @@ from tui.widgets.filterbar import FilterBar
 from tui.widgets.footer import KeyFooter
 from tui.widgets.headlines import HeadlineList
 from tui.widgets.status import StatusLine
-from tui.workers import ReportsWorkerErrors
+from tui.workers import (
+    STORE_AWAY_TITLE,
+    ReportsWorkerErrors,
+    said_as_outage,
+    store_answers_again,
+)
 
 VIEWER_RELOAD = 2.0  # seconds between a viewer's looks at the store another process writes
 CONFIG_REFUSED_TITLE = "Config not read"  # a notice taken down once a good config is read
@@ -260,6 +265,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         # the marks made here so far: a count of the unread view read in a thread before one
         # of them may be older than the count that mark made (`_unread_counted`)
         self._marked_here = 0
+        self._writing_held = False  # the marks held during an outage are being written
         self._leads: dict[str, Lead] = {}  # who reported first, as it shows them
         # the poller's count of articles written when the list was last asked for (a poll
         # under way: what it wrote since is listed and counted at the next look)
@@ -1342,17 +1348,34 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         headlines = self.headlines
         return self.article_view.wanted if headlines.story_rows else headlines.current_id
 
-    @work(thread=True, group="state", exit_on_error=False)
     def _mark_read(self, ident: str) -> None:
         """Mark the article read unless it is (the look at it is a store read: a query on
-        PostgreSQL)."""
-        rows = self.session.mark_read(ident)
+        PostgreSQL), from its row as shown while the store cannot be read."""
+        self._mark_read_in_thread(ident, self.headlines.shown_row(ident))
+
+    @work(thread=True, group="state", exit_on_error=False)
+    def _mark_read_in_thread(self, ident: str, shown: Row | None) -> None:
+        rows = self.session.mark_read(ident, shown)
+        self.post_message(MarksChanged([ident] if rows is not None else [], rows or Rows()))
+
+    def _toggle(self, ident: str, mark: Mark, title: str = "") -> None:
+        """Switch the article's mark (from its row as shown while the store cannot be read:
+        the mark is then held until it can be written)."""
+        self._toggle_in_thread(ident, mark, title, self.headlines.shown_row(ident))
+
+    @work(thread=True, group="state", exit_on_error=False)
+    def _toggle_in_thread(self, ident: str, mark: Mark, title: str, shown: Row | None) -> None:
+        rows = self.session.toggle(ident, mark, title, shown)
         self.post_message(MarksChanged([ident] if rows is not None else [], rows or Rows()))
 
     @work(thread=True, group="state", exit_on_error=False)
-    def _toggle(self, ident: str, mark: Mark, title: str = "") -> None:
-        rows = self.session.toggle(ident, mark, title)
-        self.post_message(MarksChanged([ident] if rows is not None else [], rows or Rows()))
+    def _write_held_marks(self) -> None:
+        """The store's server answers again: the marks held while it did not are written."""
+        try:
+            self.session.write_held_marks()
+        finally:
+            self._writing_held = False
+        self.post_message(MarksChanged([], Rows()))  # (says they are saved)
 
     def _say_marks_saving(self) -> None:
         """Say once that the disk refuses the marks (they are shown all the same), and once
@@ -1966,7 +1989,11 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         ):
             return  # as they were: nothing drawn or counted again
         said, self._events_problem = self._events_problem, message.problem
-        if message.problem and not (message.looked and message.problem == said):
+        if (
+            message.problem
+            and not (message.looked and message.problem == said)
+            and not said_as_outage(self.app, message.problem)
+        ):
             self.notify(message.problem, severity="error", markup=False)
         if message.done:
             self.notify(message.done, markup=False)
@@ -2045,8 +2072,19 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         self.open_event_form(name=found.name, when=found.when_text)
 
     def _look_at_the_store(self) -> None:
-        """Whether the store's server answers, as its last try found (no try is made here)."""
-        self.unreachable = self.session.store.unreachable
+        """Whether the store's server answers, as its last try found (no try is made here);
+        once it does, the marks held while it did not are written."""
+        away = self.unreachable = self.session.store.unreachable
+        if away is None and self.session.marks_await_server and not self._writing_held:
+            self._writing_held = True
+            self._write_held_marks()
+
+    def watch_unreachable(self, before: Unreachable | None, now: Unreachable | None) -> None:
+        """The outage was said once (`say_store_away`); its end is said once too."""
+        if before is not None and now is None:
+            self._withdraw(STORE_AWAY_TITLE)
+            store_answers_again(self.app)
+            self.notify("The database answers again.", title="Store", markup=False)
 
     def _check_alerts(self) -> None:
         for alert in self.alerts.check(self.events, self.clock()):
@@ -2066,7 +2104,11 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         """Write the terminal notifications and the bell to the real terminal (over SSH and
         through tmux too), show each alert and count it until the alerts screen is opened."""
         new = message.new
-        if new.problem and new.problem != self._alert_problem:
+        if (
+            new.problem
+            and new.problem != self._alert_problem
+            and not said_as_outage(self.app, new.problem)
+        ):
             self.notify(new.problem, title="Alerts", severity="error", markup=False)
         self._alert_problem = new.problem
         for failure in new.undelivered[-ALERT_TOASTS:]:

@@ -560,6 +560,10 @@ class HeadlineList(ScrollView, can_focus=True):
         else:
             self.virtual_size = size
 
+    def shown_row(self, ident: str) -> Row | None:
+        """The article row as read for the pane (None when not read): the marks it shows."""
+        return self._cache.get(ident)
+
     def shown_title(self, ident: str) -> str:
         """The headline of an article row as read for the pane ("" when not read): a
         viewer's article whose day the writer just dropped has it there alone."""

@@ -57,7 +57,13 @@ from fetchers.store.codec import (
     revision_entries,
     stage,
 )
-from fetchers.store.errors import StoreError, StoreLocked, StoreWriteError, Unreachable
+from fetchers.store.errors import (
+    MarksNotSaved,
+    StoreError,
+    StoreLocked,
+    StoreWriteError,
+    Unreachable,
+)
 from fetchers.store.postgres import schema
 from fetchers.store.postgres.connect import (
     CONNECT_TIMEOUT,
@@ -397,6 +403,10 @@ class PostgresStore:
         self.problems: list[str] = []
         self.unreadable: list[str] = []  # (no part of a database is unreadable alone)
         self.unreachable: Unreachable | None = None  # (`_errors` keeps it)
+        # marks set while the server was out of reach, by id ({"read"/"starred": bool}),
+        # written with the next change of a mark (`set_state`)
+        self._held_marks: dict[str, dict[str, bool]] = {}
+        self._marks_guard = threading.Lock()
         self._odd_seen: set[str] = set()  # what was odd in rows read (said once each)
         self._stories_taken = False  # this poller groups the stories (`takes_stories`)
         self._lock_connection: Any = None  # the writer's: holds the advisory lock
@@ -2073,29 +2083,69 @@ class PostgresStore:
         self, ids: Iterable[str], read: bool | None = None, starred: bool | None = None
     ) -> None:
         """Change marks (any process, any host): a star for the desk, a read mark for this
-        store's reader alone."""
-        idents = list(dict.fromkeys(ids))
-        if not idents or (read is None and starred is None):
-            return
-        with self._cursor("cannot write marks", write=True) as cur:
-            if read:
-                cur.execute(
-                    "INSERT INTO reads (reader, id) SELECT %s, unnest(%s::text[])"
-                    " ON CONFLICT DO NOTHING",
-                    (self.reader, idents),
-                )
-            elif read is not None:
-                cur.execute(
-                    "DELETE FROM reads WHERE reader = %s AND id = ANY(%s)", (self.reader, idents)
-                )
-            if starred:
-                cur.execute(
-                    "INSERT INTO marks (id, starred) SELECT unnest(%s::text[]), true"
-                    " ON CONFLICT (id) DO UPDATE SET starred = true",
-                    (idents,),
-                )
-            elif starred is not None:
-                cur.execute("DELETE FROM marks WHERE id = ANY(%s)", (idents,))
+        store's reader alone. No ids: write those held before, if any.
+
+        While the server is out of reach the marks are held here (laid over the rows read
+        once it answers), MarksNotSaved says so, and the next change written writes them
+        too: a star given during an outage was dropped without a word."""
+        change = {k: v for k, v in (("read", read), ("starred", starred)) if v is not None}
+        with self._marks_guard:
+            if change:
+                for ident in dict.fromkeys(ids):
+                    self._held_marks[ident] = {**self._held_marks.get(ident, {}), **change}
+            if not self._held_marks:
+                return
+            held = dict(self._held_marks)
+            try:
+                with self._cursor("cannot write marks", write=True) as cur:
+                    for (mark, value), idents in _by_change(held).items():
+                        self._write_marks(cur, mark, value, idents)
+            except StoreWriteError as exc:
+                away = self.unreachable
+                if away is None:  # (the server answered and refused: not held)
+                    for ident, marks in held.items():
+                        if self._held_marks.get(ident) == marks:
+                            del self._held_marks[ident]
+                    raise
+                said = "Read and starred marks are held until the database answers."
+                raise MarksNotSaved(away.reason, len(self._held_marks), said) from exc
+            for ident, marks in held.items():
+                if self._held_marks.get(ident) == marks:
+                    del self._held_marks[ident]
+
+    def _write_marks(self, cur: Any, mark: str, value: bool, idents: list[str]) -> None:
+        """Set one mark of these articles: a read mark this reader's, a star the desk's."""
+        if mark == "read" and value:
+            cur.execute(
+                "INSERT INTO reads (reader, id) SELECT %s, unnest(%s::text[])"
+                " ON CONFLICT DO NOTHING",
+                (self.reader, idents),
+            )
+        elif mark == "read":
+            cur.execute(
+                "DELETE FROM reads WHERE reader = %s AND id = ANY(%s)", (self.reader, idents)
+            )
+        elif value:
+            cur.execute(
+                "INSERT INTO marks (id, starred) SELECT unnest(%s::text[]), true"
+                " ON CONFLICT (id) DO UPDATE SET starred = true",
+                (idents,),
+            )
+        else:
+            cur.execute("DELETE FROM marks WHERE id = ANY(%s)", (idents,))
+
+    def _with_held_marks(self, records: list[Record]) -> list[Record]:
+        """The records with the marks held here laid over them (the server answers again,
+        and they are not written yet)."""
+        held = self._held_marks
+        if not held:
+            return records
+        for record in records:
+            marks = held.get(record.id)
+            if marks:
+                record.read = marks.get("read", record.read)
+                record.starred = marks.get("starred", record.starred)
+        return records
 
     def unread(self, ids: Iterable[str]) -> set[str]:
         """The articles of these ids that are stored and that this store's reader has not
@@ -2129,7 +2179,7 @@ class PostgresStore:
         with self._read("cannot read") as cur:
             cur.execute(f"SELECT {_COLUMNS} FROM {_FROM} WHERE a.id = ANY(%s)", (wanted,))
             found = {row[0]: record_of_row(row, self._odd) for row in cur.fetchall()}
-        return [found[i] for i in wanted if i in found]
+        return self._with_held_marks([found[i] for i in wanted if i in found])
 
     def reported(self, ids: Iterable[str]) -> list[tuple[str, float]]:
         """Their times alone, not their rows."""
@@ -2558,6 +2608,15 @@ def _id_of(record: Record) -> str:
 # (57P05), no connection left for this one (53300); not a deadlock or a full disk of a server
 # that answers
 _LOST_STATES = ("08", "57P01", "57P02", "57P03", "57P05", "53300")
+
+
+def _by_change(held: dict[str, dict[str, bool]]) -> dict[tuple[str, bool], list[str]]:
+    """Held marks as the changes that write them: the ids of each mark's value."""
+    changes: dict[tuple[str, bool], list[str]] = {}
+    for ident, marks in held.items():
+        for mark, value in marks.items():
+            changes.setdefault((mark, value), []).append(ident)
+    return changes
 
 
 def _unreachable(exc: BaseException, psycopg: Any) -> bool:
