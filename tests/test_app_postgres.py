@@ -566,6 +566,13 @@ def _notes(app: WirewatchApp, words: str) -> list[str]:
     return [note.message for note in app._notifications if words in note.message]
 
 
+def _shown_title(dashboard: DashboardScreen, ident: str) -> str:
+    """The headline of an article's row as the pane read it."""
+    row = dashboard.headlines.shown_row(ident)
+    assert row is not None
+    return row.article.title
+
+
 def _row_of(app: WirewatchApp, title: str) -> str:
     """The headline's row as the terminal shows it, from its mark column on."""
     line = next(line for line in screen_text(app).splitlines() if title in line)
@@ -588,7 +595,7 @@ async def test_a_star_given_while_the_database_is_away_is_shown_held_and_saved_o
         status = dashboard.query_one(StatusLine)
         current = dashboard.headlines.current_id
         assert current is not None
-        title = dashboard.headlines.shown_title(current)
+        title = _shown_title(dashboard, current)
         assert _row_of(app, title).startswith("+")  # unread, not starred
         with _database_away(pg_server, pg_dsn):
             await until(pilot, lambda: "STORE UNREACHABLE" in status.line)
@@ -624,7 +631,7 @@ async def test_a_mark_still_held_at_close_is_said_lost(
             status = dashboard.query_one(StatusLine)
             current = dashboard.headlines.current_id
             assert current is not None
-            title = dashboard.headlines.shown_title(current)
+            title = _shown_title(dashboard, current)
             await until(pilot, lambda: not _row_of(app, title).startswith("+"))  # (read: shown)
             outage.enter_context(_database_away(pg_server, pg_dsn))
             await until(pilot, lambda: "STORE UNREACHABLE" in status.line)

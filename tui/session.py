@@ -807,14 +807,13 @@ class Session:
             return f"the read or starred marks of {many} could not be saved: {exc.reason}"
         return None
 
-    def toggle(
-        self, ident: str, mark: Mark, title: str = "", shown: Row | None = None
-    ) -> Rows | None:
+    def toggle(self, ident: str, mark: Mark, shown: Row | None = None) -> Rows | None:
         """(In a thread.) Switch the article's read or starred mark from what it is now (two
         presses in a row switch it twice); its rows read again, None when it is gone.
-        `title`: its headline as shown (`Reload.lost_stars`); `shown`: its row as drawn,
-        what the mark is switched from while the store cannot be read (a database's server
-        out of reach), the mark then held (`_marked_as_shown`)."""
+        `shown`: its row as drawn, what the mark is switched from while the store cannot be
+        read (a database's server out of reach), the mark then held (`_marked_as_shown`),
+        and the headline a star too late for retention is said by (`Reload.lost_stars`: a
+        viewer's article whose day was just dropped has its headline there alone)."""
         with self._marks_guard:
             article = self._article_or_shown(ident, shown)
             if article is None:
@@ -823,7 +822,8 @@ class Session:
                 article = replace(article, starred=not article.starred)
                 self._set_marks([ident], read=None, starred=article.starred)
                 if ident in self._starred_since_look:
-                    self._starred_since_look[ident] = title or article.title
+                    shown_title = shown.article.title if shown is not None else ""
+                    self._starred_since_look[ident] = shown_title or article.title
             else:
                 article = replace(article, read=not article.read)
                 self._set_marks([ident], read=article.read, starred=None)

@@ -1358,14 +1358,14 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         rows = self.session.mark_read(ident, shown)
         self.post_message(MarksChanged([ident] if rows is not None else [], rows or Rows()))
 
-    def _toggle(self, ident: str, mark: Mark, title: str = "") -> None:
+    def _toggle(self, ident: str, mark: Mark) -> None:
         """Switch the article's mark (from its row as shown while the store cannot be read:
         the mark is then held until it can be written)."""
-        self._toggle_in_thread(ident, mark, title, self.headlines.shown_row(ident))
+        self._toggle_in_thread(ident, mark, self.headlines.shown_row(ident))
 
     @work(thread=True, group="state", exit_on_error=False)
-    def _toggle_in_thread(self, ident: str, mark: Mark, title: str, shown: Row | None) -> None:
-        rows = self.session.toggle(ident, mark, title, shown)
+    def _toggle_in_thread(self, ident: str, mark: Mark, shown: Row | None) -> None:
+        rows = self.session.toggle(ident, mark, shown)
         self.post_message(MarksChanged([ident] if rows is not None else [], rows or Rows()))
 
     @work(thread=True, group="state", exit_on_error=False)
@@ -1514,7 +1514,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             return
         ident = self._current()
         if ident is not None:
-            self._toggle(ident, "starred", self.headlines.shown_title(ident))
+            self._toggle(ident, "starred")
 
     def action_toggle_read(self) -> None:
         """The highlighted article's read mark switched; on a story row, its articles'."""

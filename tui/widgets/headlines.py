@@ -564,12 +564,6 @@ class HeadlineList(ScrollView, can_focus=True):
         """The article row as read for the pane (None when not read): the marks it shows."""
         return self._cache.get(ident)
 
-    def shown_title(self, ident: str) -> str:
-        """The headline of an article row as read for the pane ("" when not read): a
-        viewer's article whose day the writer just dropped has it there alone."""
-        row = self._cache.get(ident)
-        return row.article.title if row is not None else ""
-
     def _has(self, ident: str) -> bool:
         """Whether the row of `ident` is read (or known to be gone, or a `GAP`: never read)."""
         return (
