@@ -47,6 +47,7 @@ OLD_FILE = "alerts-history.json"  # one JSON document, as earlier versions kept 
 MAX_ENTRIES = 50_000  # the oldest go first beyond this
 _LINE = orjson.OPT_APPEND_NEWLINE
 log = logging.getLogger("wirewatch.alerts")
+STORY_RULE = "story:"  # what a story's spike is kept under, before its id (`trends.story_query`)
 AlertKind = Literal["match", "spike"]
 
 
@@ -80,8 +81,9 @@ class AlertEntry(NamedTuple):
         return self.title
 
     def to_json(self) -> dict[str, Any]:
-        """The shape of `wirewatch alerts --json`."""
-        return {
+        """The shape of `wirewatch alerts --json`; a story's spike names its story too
+        (`story`: a script could not tell which story moved)."""
+        said = {
             "alert": self.alert,
             "kind": self.kind,
             "article": self.article,
@@ -89,6 +91,9 @@ class AlertEntry(NamedTuple):
             "source": self.source,
             "at": _iso(self.at),
         }
+        if self.kind == "spike" and self.rule.startswith(STORY_RULE):
+            said["story"] = self.rule[len(STORY_RULE) :]
+        return said
 
     def to_record(self) -> dict[str, Any]:
         """The entry in the history file: the JSON shape and what the writer and the

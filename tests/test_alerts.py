@@ -750,6 +750,37 @@ def test_the_batch_index_finds_a_word_typed_without_its_accents() -> None:
 
 
 # -- the commands ---------------------------------------------------------------------------
+def test_a_story_spike_in_alerts_json_names_its_story(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A story's spike said only its headline and counts: a script following stories could
+    not tell which one moved. It names the story's id (`story:ID` finds its articles); a
+    watch term's spike and a match keep the contract's fields alone."""
+    data = tmp_path / "d"
+    config = write(tmp_path, '[watch]\nterms = ["tariff"]\n')
+    data.mkdir()
+    spike = {"kind": "spike", "article": None, "source": None, "link": None, "notify": ()}
+    AlertHistory(data).append(
+        [
+            {
+                **spike,
+                "alert": "story",
+                "rule": "story:sab12cd34ef56",
+                "title": "Quake: 9",
+                "at": NOW,
+            },
+            {**spike, "alert": "tariff", "rule": "watch:tariff", "title": "tariff: 9", "at": NOW},
+        ],  # fmt: skip
+        NOW,
+        30,
+    )
+    common = ["--config", str(config), "--data-dir", str(data), "--now", NOW.isoformat()]
+    assert main(["alerts", "--json", *common]) == 0
+    said = {line["alert"]: line for line in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert said["story"]["story"] == "sab12cd34ef56"
+    assert "story" not in said["tariff"]
+
+
 def test_alerts_and_trends_json_shapes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = tmp_path / "d"
     config = write(
