@@ -2716,43 +2716,41 @@ def test_names_stored_with_keys_lower_cased_are_found_once_upgraded(pg_dsn: str)
         assert keys == (["turkiye", "bob's"],)  # in the tags' order, its accents left out
 
 
-def test_names_with_a_dotless_i_are_found_in_capitals_once_upgraded(pg_dsn: str) -> None:
-    """A database whose keys kept Turkish's dotless "ı" (the tag "Ağrı" filed as "ağrı", which
-    tag:AĞRI, "ağri", did not find) is given the keys names are compared by now when it
-    opens."""
+@pytest.mark.parametrize(
+    ("source", "tag", "kept", "version", "asked"),
+    [
+        # keys that kept Turkish's dotless "ı" (the tag "Ağrı" filed as "ağrı", which
+        # tag:AĞRI, "ağri", did not find)
+        ("Işık Haber", "Ağrı", ("işık haber", "ağrı"), 21,
+         ("tag:AĞRI", 'source:"IŞIK HABER"', "tag:ağrı")),
+        # keys that kept a name's em dash (the source "Frontier Review — Markets", as OPML
+        # files name them, which source:"Frontier Review - Markets" did not find)
+        ("Frontier Review \u2014 Markets", "US\u2013China",
+         ("frontier review \u2014 markets", "us\u2013china"), 28,
+         ('source:"Frontier Review - Markets"', "tag:US-China")),
+        # and its accents (tag:economie did not find "Économie", which the word economie did)
+        ("Café Société", "Économie", ("café société", "économie"), 28,
+         ('source:"Cafe Societe"', "tag:economie", "tag:Économie")),
+    ],
+)  # fmt: skip
+def test_names_kept_as_an_older_wirewatch_folded_them_are_found_once_upgraded(
+    pg_dsn: str, source: str, tag: str, kept: tuple[str, str], version: int, asked: tuple[str, ...]
+) -> None:
+    """A database whose source and tag keys an older wirewatch folded otherwise is given the
+    keys names are compared by now when it opens."""
     when = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
-    article = Article(id="a1", source="Işık Haber", title="Deprem", summary="", published=when,
-                      fetched=when, tags=["Ağrı"])  # fmt: skip
+    article = Article(id="a1", source=source, title="Deprem", summary="", published=when,
+                      fetched=when, tags=[tag])  # fmt: skip
     with PostgresStore(pg_dsn, writer=True) as store:
         store.add_batch([article])
     with psycopg.connect(pg_dsn, autocommit=True) as conn:  # as the schema before wrote them
         conn.execute(
             "UPDATE articles SET source_key = %s, tag_keys = %s::text[] WHERE id = 'a1'",
-            ("işık haber", ["ağrı"]),
+            (kept[0], [kept[1]]),
         )
-        conn.execute("UPDATE schema_version SET version = 21")
+        conn.execute("UPDATE schema_version SET version = %s", (version,))
     with PostgresStore(pg_dsn) as viewer:
-        for text in ("tag:AĞRI", 'source:"IŞIK HABER"', "tag:ağrı"):
-            assert viewer.query_ids(parse_query(text, NOW)) == ["a1"], text
-
-
-def test_names_with_dashes_are_found_by_hyphens_once_upgraded(pg_dsn: str) -> None:
-    """A database whose keys kept a name's em dash (the source "Frontier Review — Markets",
-    as OPML files name them, which source:"Frontier Review - Markets" did not find) is given
-    the keys names are compared by now when it opens."""
-    when = datetime(2025, 10, 24, 7, 0, tzinfo=UTC)
-    article = Article(id="a1", source="Frontier Review \u2014 Markets", title="Bonds",
-                      summary="", published=when, fetched=when, tags=["US\u2013China"])  # fmt: skip
-    with PostgresStore(pg_dsn, writer=True) as store:
-        store.add_batch([article])
-    with psycopg.connect(pg_dsn, autocommit=True) as conn:  # as the schema before wrote them
-        conn.execute(
-            "UPDATE articles SET source_key = %s, tag_keys = %s::text[] WHERE id = 'a1'",
-            ("frontier review \u2014 markets", ["us\u2013china"]),
-        )
-        conn.execute("UPDATE schema_version SET version = 28")
-    with PostgresStore(pg_dsn) as viewer:
-        for text in ('source:"Frontier Review - Markets"', "tag:US-China"):
+        for text in asked:
             assert viewer.query_ids(parse_query(text, NOW)) == ["a1"], text
         assert viewer.query_ids(parse_query("source:Frontier", NOW)) == []
 
