@@ -24,7 +24,7 @@ import threading
 import time
 from array import array
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import chain, islice, repeat
@@ -933,26 +933,38 @@ def stories_of(
             dated = store.query_ids(limit=store.list_window)
         ids = [i for i in giving_way(dated, STEP_IDS) if i in story_of]
         out: list[Story] = []
-        open_stories: dict[str, list[Record]] = {}
         backlog = UndatedBacklog(store)
-        for chunk in _chunks(ids):
-            give_way()  # a filter typed meanwhile goes first
-            for record in giving_way(store.headlines(chunk)):
-                sid = story_of[record.id]
-                wanted = len(members.get(sid, ()))
-                if wanted == 1:
-                    out.append(single_story(sid, record))
-                    continue
-                held = open_stories.setdefault(sid, [])
-                held.append(headline_record(record))
-                if len(held) == wanted:
-                    records = open_stories.pop(sid)
-                    out.append(made_story(sid, records, backlog.among(records)))
-        out.extend(
-            made_story(sid, records, backlog.among(records))
-            for sid, records in open_stories.items()
-        )
+        for sid, records in _read_whole(index, store, ids):
+            if len(members.get(sid, ())) == 1:
+                out.append(single_story(sid, records[0]))
+            else:
+                out.append(made_story(sid, records, backlog.among(records)))
         return sorted_stepwise(out, newest_first, give_way)
+
+
+def _read_whole(
+    index: StoryIndex, store: ArticleStore, ids: list[str]
+) -> Iterator[tuple[str, list[Record]]]:
+    """The stories of these articles (of the store's, in date order), each with its articles
+    as read once the last of them is: read a chunk at a time (a store that reads them back
+    from disk reads each shard about once), only the headline and times of those of stories
+    still open kept meanwhile (`headline_record`; a story of one, its record as read); the
+    stories some of whose articles are not among `ids` last."""
+    members, story_of = index.members, index.story_of
+    open_stories: dict[str, list[Record]] = {}
+    for chunk in _chunks(ids):
+        give_way()  # a filter typed meanwhile goes first
+        for record in giving_way(store.headlines(chunk)):
+            sid = story_of[record.id]
+            wanted = len(members.get(sid, ()))
+            if wanted == 1:
+                yield sid, [record]
+                continue
+            held = open_stories.setdefault(sid, [])
+            held.append(headline_record(record))
+            if len(held) == wanted:
+                yield sid, open_stories.pop(sid)
+    yield from open_stories.items()
 
 
 def newest_stories(data_dir: Path, limit: int) -> list[Story] | None:
@@ -1013,18 +1025,7 @@ def index_leads(index: StoryIndex, store: ArticleStore) -> dict[str, Lead]:
             for i in giving_way(dated, STEP_IDS)
             if (sid := story_of.get(i)) is not None and len(members.get(sid, ())) >= 2
         ]
-        open_stories: dict[str, list[Record]] = {}
-        finished: list[tuple[str, list[Record]]] = []
-        for chunk in _chunks(ids):
-            give_way()
-            for record in store.headlines(chunk):
-                sid = story_of[record.id]
-                held = open_stories.setdefault(sid, [])
-                held.append(headline_record(record))
-                if len(held) == len(members[sid]):
-                    finished.append((sid, open_stories.pop(sid)))
-        finished.extend(open_stories.items())
-        for sid, records in finished:
+        for sid, records in _read_whole(index, store, ids):
             story = made_story(sid, records, backlog.among(records))
             if len(story.sources) >= 2:
                 _lead(story, records, backlog, firsts, lags)
