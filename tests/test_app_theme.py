@@ -14,6 +14,7 @@ from rich.color import Color, ColorSystem, ColorType
 from rich.segment import Segment
 from textual.geometry import Region
 from textual.pilot import Pilot
+from textual.theme import BUILTIN_THEMES
 from textual.widget import Widget
 
 from fetchers.config import ConfigError, load_config, seeds_dir
@@ -21,7 +22,9 @@ from tests.conftest import FROZEN, dash, make_app, piloted, seed_only_config, se
 from tui import theme as theme_module
 from tui.app import WirewatchApp
 from tui.cli import main as cli_main
+from tui.format import AGE_WIDTH
 from tui.theme import DEFAULT_THEME, check_theme
+from tui.widgets.headlines import MARK_WIDTH
 
 AA = 4.5  # WCAG 2 AA for normal text
 BORDER = 3.0  # WCAG 2 AA for the outlines of user interface components
@@ -131,7 +134,9 @@ async def _every_view(app: WirewatchApp, pilot: Pilot) -> list[str]:
     await look("events", "#picker-box")
     await pilot.press("a")
     await look("event form", "#form-box")
-    await pilot.press("escape", "escape", "ctrl+p")
+    await pilot.press("escape", "escape", "exclamation_mark")
+    await look("alerts, none fired", "#alerts-history")
+    await pilot.press("escape", "ctrl+p")
     await look("command palette", "#--container")
     await pilot.press("escape")
     await pilot.press("c")  # a notice
@@ -350,3 +355,142 @@ def test_cli_refuses_an_unknown_theme(tmp_path: Path, capsys: pytest.CaptureFixt
     err = capsys.readouterr().err
     assert f"{path}: settings.theme: no theme 'solarised-nite'" in err
     assert "wirewatch-light" in err
+
+
+Cell = tuple[str, Color | None, Color | None]
+
+
+def _cells(app: WirewatchApp, y: int) -> list[Cell]:
+    """Screen line `y` as drawn: each cell's character and its colours (reverse undone)."""
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    cells: list[Cell] = []
+    for strip in update.strips[y]:  # type: ignore[union-attr]
+        for segment in strip:
+            text, style, _ = Segment(*segment)
+            fg, bg = (style.color, style.bgcolor) if style else (None, None)
+            if style is not None and style.reverse:
+                fg, bg = bg, fg
+            cells.extend((char, fg, bg) for char in text)
+    return cells
+
+
+def _least(cells: list[Cell], start: int, end: int) -> float:
+    """The least contrast of the characters (not spaces) in cells[start:end]; 0 for one
+    left to the terminal's colours."""
+    return min(
+        contrast(fg, bg) if fg is not None and bg is not None else 0.0
+        for char, fg, bg in cells[start:end]
+        if not char.isspace()
+    )
+
+
+def _find(app: WirewatchApp, within: Widget, text: str) -> tuple[int, int]:
+    """The screen line and column inside `within` where `text` is drawn first."""
+    region = within.region
+    for y in range(region.y, region.bottom):
+        line = "".join(char for char, _, _ in _cells(app, y))[region.x : region.right]
+        if text in line:
+            return y, region.x + line.index(text)
+    raise AssertionError(f"{text!r} is not drawn in {within}")
+
+
+async def test_every_theme_draws_muted_text_and_the_unfocused_cursor_readably(
+    tmp_path: Path,
+) -> None:
+    """In each theme Textual registers (the palette offers them all, and `theme` takes
+    them), the muted texts (a read headline, the age column, the article's byline, an
+    event's count of headlines) and the highlighted headline while another pane has the
+    focus reach 4.5:1 on what they are drawn on. In Textual's light themes the muted texts
+    were white on near-white (1.04-1.32), and its unfocused cursor a solid `$primary` under
+    text of nearly its colour (1.06-1.59)."""
+    app = make_app(tmp_path)
+    app.read_after = 3600
+    found: list[str] = []
+    async with piloted(app, (160, 50)) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        headlines = dashboard.headlines
+        await pilot.press("m", "j")  # the first headline read, the second highlighted
+        await until(pilot, lambda: headlines.cursor == 1)
+        read_title, cursor_title = (headlines._cache[i].article.title for i in headlines.ids[:2])
+        rows = headlines.scrollable_content_region
+        themes = sorted(app.available_themes)
+        assert set(BUILTIN_THEMES) < set(themes)
+        # (not the ANSI ones: drawn in the terminal's own colours, which are its business)
+        themes = [t for t in themes if not app.available_themes[t].ansi]
+        assert len(themes) == len(BUILTIN_THEMES)  # Textual's 19 of its own colours, and ours
+        for name in themes:
+            app.theme = name
+            headlines.focus()
+            await pilot.pause(0.1)
+            y, x = _find(app, headlines, read_title[:20])
+            cells = _cells(app, y)
+            title = _least(cells, x, x + 20)
+            age = _least(cells, rows.x + MARK_WIDTH, rows.x + MARK_WIDTH + AGE_WIDTH)
+            await pilot.press("tab", "tab")
+            await until(pilot, lambda: dashboard.article_view.has_focus)
+            await pilot.pause(0.1)
+            y, x = _find(app, headlines, cursor_title[:20])
+            cursor = _least(_cells(app, y), rows.x, rows.right)
+            y, x = _find(app, dashboard.article_view, " · ")
+            byline = _least(_cells(app, y), x - 3, x + 20)
+            y, x = _find(app, dashboard.countdown, " headline")  # "2 headlines" an event has
+            count = _least(_cells(app, y), x - 2, x + 10)
+            for what, ratio in [
+                ("read headline", title),
+                ("age", age),
+                ("byline", byline),
+                ("countdown's count", count),
+                ("unfocused cursor row", cursor),
+            ]:
+                if ratio < AA:
+                    found.append(f"{name}: {what} {ratio:.2f}")
+    assert not found, "\n".join(found)
+
+
+def _rows_in_reverse(app: WirewatchApp, widget: Widget) -> int:
+    """How many screen lines inside `widget` have all their text in reverse video."""
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    region = widget.content_region
+    count = 0
+    for y in range(region.y, region.bottom):
+        styles: list[bool] = []
+        x = 0
+        for strip in update.strips[y]:  # type: ignore[union-attr]
+            for segment in strip:
+                text, style, _ = Segment(*segment)
+                if region.x <= x < region.right and text.strip():
+                    styles.append(bool(style and style.reverse))
+                x += cell_len(text)
+        count += bool(styles) and all(styles)
+    return count
+
+
+@pytest.mark.parametrize(("term", "colours"), [("xterm-mono", -1), ("xterm-256color", 256)])
+async def test_without_colour_a_list_shows_its_highlighted_row_in_reverse_video(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, term: str, colours: int
+) -> None:
+    """On a terminal without colour (xterm-mono) the pickers', the events list's and the
+    alerts screen's highlighted row was only bold on a blue the terminal does not show: it
+    looked like any bold row. There it is in reverse video, as the headlines' is; with
+    colours as it was."""
+    monkeypatch.setenv("TERM", term)
+    monkeypatch.delenv("COLORTERM", raising=False)
+    monkeypatch.setattr(theme_module, "terminal_colours", lambda: colours)
+    app = make_app(tmp_path)
+    app.read_after = 3600
+    found: dict[str, int] = {}
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        for key, where in [
+            ("s", "#picker-box OptionList"),
+            ("e", "#picker-box OptionList"),
+            ("exclamation_mark", "#alerts-watched"),
+        ]:
+            await pilot.press(key)
+            await until(pilot, lambda where=where: bool(app.screen.query(where)))
+            await pilot.pause(0.2)
+            found[key] = _rows_in_reverse(app, app.screen.query_one(where))
+            await pilot.press("escape")
+            await until(pilot, lambda: app.screen is app.dashboard)
+    expected = 1 if colours < 8 else 0
+    assert found == {"s": expected, "e": expected, "exclamation_mark": expected}

@@ -26,6 +26,7 @@ from tui.format import clipped, clock_turns, event_zone, time_left, wall, wall_s
 from tui.screens.picker import move_in
 from tui.widgets.footer import KeyFooter
 from tui.widgets.oneline import OneLineInput
+from tui.widgets.rowlist import RowList
 
 Choice = Literal["filter", "add", "edit", "remove"]
 
@@ -101,7 +102,7 @@ def _cut(line: Text, width: int) -> Text:
     return line
 
 
-class EventList(OptionList):
+class EventList(RowList):
     """The events' rows, each telling its time left as of the list's last tick when drawn."""
 
     def redraw_rows(self) -> None:

@@ -17,6 +17,7 @@ from fetchers.keymap import keys_in_force
 from fetchers.query import folded
 from tui.actions import TableOrderedKeys, bindings, key_shown
 from tui.widgets.footer import KeyFooter
+from tui.widgets.rowlist import RowList
 
 ESCAPE = "escape"
 Options = list[tuple[str, Text]]
@@ -93,9 +94,7 @@ class PickerScreen(TableOrderedKeys, ModalScreen[str | None]):
             find = FindField(placeholder="find: words of a row", id="picker-find")
             find.display = False
             yield find
-            yield OptionList(
-                *[Option(label, id=key) for key, label in self.options], id="picker-list"
-            )
+            yield RowList(*[Option(label, id=key) for key, label in self.options], id="picker-list")
             if self.details is not None:
                 yield Static(id="picker-detail")
             footer = self.footer_text

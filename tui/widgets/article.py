@@ -9,6 +9,7 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC
 
+from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -28,6 +29,7 @@ from fetchers.text import strip_controls
 from tui.actions import bindings, first_key
 from tui.format import shown_line, wall
 from tui.session import Reading, Session
+from tui.widgets.colours import ShownStyles
 from tui.workers import ReportsWorkerErrors
 
 TEXT_WAIT = 600.0  # seconds after it was stored that an article's page is waited for
@@ -113,6 +115,7 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
     def __init__(
         self, session: Session, *, id: str | None = None, classes: str | None = None
     ) -> None:
+        self.shown_style = ShownStyles(self)  # its colours as drawn on its background
         super().__init__(id=id, classes=classes)
         self.session = session
         self.local = session.local
@@ -132,6 +135,9 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         # be on its way (the poller fetches pages after the articles): read again until then
         self._text_timer: Timer | None = None
         self._fetching: set[str] = set()  # the articles `f` asked the pages of
+        # what `show` drew last and in which colours: drawn again in a theme's (`_restyle`)
+        self._shown: tuple[Article, str | None, str | None, list[Suggestion] | None] | None = None
+        self._shown_in: tuple[Style, ...] = ()
 
     def _key(self, binding_id: str) -> str:
         """The first key in force (after the user's [keys]) of a binding, as shown."""
@@ -139,6 +145,24 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Select a headline to read it."), id="article-body")
+
+    def _colours(self) -> tuple[Style, ...]:
+        """The article's colours as the theme has them now."""
+        return tuple(self.shown_style(name) for name in sorted(self.COMPONENT_CLASSES))
+
+    def notify_style_update(self) -> None:
+        """Another theme (or the pane's styles updated): the article's colours are drawn
+        into its text, which kept the theme it was shown in (a byline in the dark theme's
+        grey on the light theme's white) until another article was opened."""
+        super().notify_style_update()
+        self.shown_style.forget()
+        if self.is_mounted and self._shown is not None:
+            self.call_later(self._restyle)
+
+    def _restyle(self) -> None:
+        """The article on screen drawn again, when its colours are no longer those drawn."""
+        if self._shown is not None and self._colours() != self._shown_in:
+            self.show(*self._shown)
 
     # -- the place read, kept across a resize ---------------------------------------------------
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
@@ -322,6 +346,7 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         suggestions: list[Suggestion] | None = None,
     ) -> None:
         body = self.query_one("#article-body", Static)
+        self._shown = None
         if article is None:
             self.article_id = None
             body.update(Text("No article selected."))
@@ -331,11 +356,11 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
             self.scroll_home(animate=False)
             self._share_read = 0.0  # (another article: a resize now keeps its top, not A's place)
         self.article_id = article.id
-        style = self.get_component_rich_style
+        style = self.shown_style
         out = Text()
         # (feed text was cleaned as fetched; a store another program wrote or edited holds
         # what it never cleaned: its escapes stay off the terminal)
-        out.append(shown_line(article.title) + "\n", style("article--title", partial=True))
+        out.append(shown_line(article.title) + "\n", style("article--title"))
         meta = [shown_line(article.source)]
         if article.author and article.author != article.source:
             meta.append(shown_line(article.author))
@@ -347,22 +372,20 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
             meta.append("undated: listed with the article it was printed under")
         else:
             meta.append("publication time unknown")
-        out.append(" · ".join(meta) + "\n", style("article--meta", partial=True))
+        out.append(" · ".join(meta) + "\n", style("article--meta"))
         if article.link:
-            out.append(shown_line(article.link) + "\n", style("article--link", partial=True))
+            out.append(shown_line(article.link) + "\n", style("article--link"))
         else:
             why = self.session.why_no_link(article)
-            out.append(why + "\n", style("article--meta", partial=True))
+            out.append(why + "\n", style("article--meta"))
         if article.tags:
             out.append(
                 "tags: " + shown_line(", ".join(article.tags)) + "\n",
-                style("article--meta", partial=True),
+                style("article--meta"),
             )
         also_for, also = self.also
         if also_for == article.id and also:
-            out.append(
-                "also reported by " + ", ".join(also) + "\n", style("article--also", partial=True)
-            )
+            out.append("also reported by " + ", ".join(also) + "\n", style("article--also"))
         for n, found in enumerate(suggestions or []):
             when = (
                 wall(found.when, self.local)
@@ -374,14 +397,14 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
                 f"Suggested countdown: {found.name} — {when}"
                 + (f"  (press {key} to add it)" if key else "")
                 + "\n",
-                style("article--suggestion", partial=True),
+                style("article--suggestion"),
             )
         out.append("\n")
         if text and self.text_older == article.id:
             out.append(
                 "This full text was fetched before its source revised the article: press"
                 f" {self._key('article.full_text')} to fetch it again.\n\n",
-                style("article--note", partial=True),
+                style("article--note"),
             )
         content = text or article.summary
         if content:
@@ -389,14 +412,16 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         else:
             out.append(
                 "Headline only: no text was published with it.",
-                style("article--note", partial=True),
+                style("article--note"),
             )
         if note:
-            out.append("\n\n" + note, style("article--note", partial=True))
+            out.append("\n\n" + note, style("article--note"))
         elif not text and article.link:
             out.append(
                 f"\n\nSummary only: press {self._key('article.full_text')} to fetch the full text.",
-                style("article--note", partial=True),
+                style("article--note"),
             )
         body.update(out)
         self.border_title = Content(shown_line(article.source))  # never markup
+        self._shown = (article, text, note, suggestions)
+        self._shown_in = self._colours()

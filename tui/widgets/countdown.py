@@ -21,6 +21,7 @@ from fetchers.models import Clock, Event
 from tui.actions import bindings, key_shown
 from tui.format import clock_turns, event_zone, time_left, wall, wall_short
 from tui.layout import is_narrow
+from tui.widgets.colours import ShownStyles
 from tui.widgets.strips import text_strip
 
 DAY, HOUR = 86400, 3600
@@ -129,6 +130,7 @@ class Countdown(ScrollView, can_focus=True):
     def __init__(
         self, clock: Clock, local: tzinfo, *, id: str | None = None, classes: str | None = None
     ) -> None:
+        self.shown_style = ShownStyles(self)  # its colours as drawn on its background
         super().__init__(id=id, classes=classes)
         self.clock = clock
         self.local = local
@@ -146,6 +148,12 @@ class Countdown(ScrollView, can_focus=True):
         # event to come, and the pane shows it at its top
         self._picked = False
         self._focused_before_click = False
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self.shown_style.forget()  # (another theme, or the focus: its colours change)
+        if self.is_mounted:  # laid out in the new colours now, not at the next second's tick
+            self.call_later(self.tick)
 
     def on_mount(self) -> None:
         self.tick()
@@ -178,10 +186,7 @@ class Countdown(ScrollView, can_focus=True):
 
     def _styles(self) -> tuple[Style, ...]:
         """The pane's colours as the theme has them now: another theme lays out again."""
-        return tuple(
-            self.get_component_rich_style(name, partial=True)
-            for name in sorted(self.COMPONENT_CLASSES)
-        )
+        return tuple(self.shown_style(name) for name in sorted(self.COMPONENT_CLASSES))
 
     def _holds(self, now: datetime) -> bool:
         """Whether every event's lines keep their count from the layout to `now`."""
@@ -384,7 +389,7 @@ class Countdown(ScrollView, can_focus=True):
     def event_texts(self, now: datetime, width: int) -> list[Text]:
         """Each event's text, the one the cursor is on in its colours."""
         if not self.events:
-            style = self.get_component_rich_style("countdown--dim", partial=True)
+            style = self.shown_style("countdown--dim")
             events, add = key_shown(self.app, "app.events"), key_shown(self.app, "events.add")
             return [
                 Text(
@@ -407,17 +412,15 @@ class Countdown(ScrollView, can_focus=True):
         text = Text()
         self._event(text, self.events[n], now, width)
         if self.has_focus and n == self.cursor % len(self.events):
-            cursor = self.get_component_rich_style("countdown--cursor", partial=True)
+            cursor = self.shown_style("countdown--cursor")
             text.stylize(cursor)  # over the urgency colours
         return text
 
     def _event(self, out: Text, event: Event, now: datetime, width: int) -> None:
-        style = self.get_component_rich_style
+        style = self.shown_style
         if event.when is None:
-            out.append(event.name, style("countdown--name", partial=True))
-            out.append(
-                f"  cannot count down: {event.error}", style("countdown--error", partial=True)
-            )
+            out.append(event.name, style("countdown--name"))
+            out.append(f"  cannot count down: {event.error}", style("countdown--error"))
             return
         seconds = (event.when - now).total_seconds()
         level = urgency(seconds)
@@ -427,22 +430,20 @@ class Countdown(ScrollView, can_focus=True):
         here = event_zone(event.tz, self.local)
         wide = self._clock_width
         if is_narrow(self):  # one line per event
-            out.append(f"{clock:>{wide}} ", style(f"countdown--{level}", partial=True))
+            out.append(f"{clock:>{wide}} ", style(f"countdown--{level}"))
             if mark:
-                out.append(f"{mark} ", style(f"countdown--{level}", partial=True))
-            out.append(event.name, style("countdown--name", partial=True))
-            out.append(
-                f"  {wall_short(event.when, here, now)}", style("countdown--dim", partial=True)
-            )
+                out.append(f"{mark} ", style(f"countdown--{level}"))
+            out.append(event.name, style("countdown--name"))
+            out.append(f"  {wall_short(event.when, here, now)}", style("countdown--dim"))
             return
-        out.append(event.name, style("countdown--name", partial=True))
+        out.append(event.name, style("countdown--name"))
         if count is not None:
             noun = "headline" if count == 1 else "headlines"
-            out.append(f"  {count} {noun}", style("countdown--dim", partial=True))
+            out.append(f"  {count} {noun}", style("countdown--dim"))
         out.append("\n  ")
-        out.append(f"{clock:<{wide}} ", style(f"countdown--{level}", partial=True))
+        out.append(f"{clock:<{wide}} ", style(f"countdown--{level}"))
         if mark:
-            out.append(f"{mark} ", style(f"countdown--{level}", partial=True))
+            out.append(f"{mark} ", style(f"countdown--{level}"))
         when = wall(event.when, here)
         used = 2 + wide + 1 + (len(mark) + 1 if mark else 0)
         if used + cell_len(when) > width:
@@ -454,7 +455,7 @@ class Countdown(ScrollView, can_focus=True):
             indent = 21 if 2 + 21 + cell_len(label) <= width else 0
             if 2 + indent + cell_len(label) > width:
                 label = local_text
-            out.append(f"\n  {'':<{indent}}{label}", style("countdown--dim", partial=True))
+            out.append(f"\n  {'':<{indent}}{label}", style("countdown--dim"))
 
 
 def _soonest(events: list[Event], now: datetime) -> int:

@@ -28,6 +28,7 @@ from fetchers.storyshelf import StoryShelf
 from tui.actions import bindings
 from tui.format import AGE_WIDTH, age, first_reported, fit, shown_line
 from tui.rows import GAP, Row, Rows
+from tui.widgets.colours import ShownStyles
 from tui.widgets.strips import text_strip
 
 AGES_KEPT = 2000  # times drawn kept to tell when an age reads otherwise (then drawn anew)
@@ -193,6 +194,7 @@ class HeadlineList(ScrollView, can_focus=True):
     ) -> None:
         """`still_reading`: asked (with the binding's id) before a move that needs the whole
         list; True when the list is still being read, and it said so."""
+        self.shown_style = ShownStyles(self)  # its colours as drawn on its background
         super().__init__(id=id, classes=classes)
         self._source = source
         self._still_reading = still_reading
@@ -540,6 +542,10 @@ class HeadlineList(ScrollView, can_focus=True):
         if highlighted:
             self.post_message(self.OpenAsked(self))
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self.shown_style.forget()  # (another theme, or the focus: its colours change)
+
     # -- rendering -----------------------------------------------------------------------
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self.ids))
@@ -677,7 +683,7 @@ class HeadlineList(ScrollView, can_focus=True):
         The columns have fixed widths in cells (CJK counts two), and a title or source that
         does not fit ends in an ellipsis. On the selected row the cursor colours everything
         but the watch terms, which keep their own colour."""
-        style = self.get_component_rich_style
+        style = self.shown_style
         mark = "*" if article.starred else ("+" if not article.read else " ")
         seen = None if article.listed else article.fetched  # a listed one is undated: "—"
         when = self._age(article.published or seen, self._clock())
@@ -686,20 +692,20 @@ class HeadlineList(ScrollView, can_focus=True):
         source_width = min(SOURCE_WIDTH, max(SOURCE_FEWEST, shared // SOURCE_SHARE))
         title_width = max(10, shared - source_width)
         row = Text(no_wrap=True)
-        row.append(mark, style("headlines--star", partial=True) if article.starred else "")
+        row.append(mark, style("headlines--star") if article.starred else "")
         # starred and unread: "*+", as a story's row says it ("*" alone hid `m`); "~" in a
         # column of its own (it took the "+" of a starred unread one: read, it seemed)
         row.append("+" if article.starred and not article.read else " ")
         if revised:
-            row.append("~", style("headlines--revised", partial=True))
+            row.append("~", style("headlines--revised"))
         else:
             row.append(" ")
-        row.append(when.rjust(AGE_WIDTH) + " ", style("headlines--age", partial=True))
+        row.append(when.rjust(AGE_WIDTH) + " ", style("headlines--age"))
         # styled from where it starts: its width in cells is not its length in characters
         # (a name in Chinese or Thai took the age's colour, or left its first letter out)
         row.append(
             fit(shown_line(article.source), source_width) + " ",
-            style("headlines--source", partial=True),
+            style("headlines--source"),
         )
         start = len(row)
         # (feed text was cleaned as fetched; a store another program wrote or edited holds
@@ -708,7 +714,7 @@ class HeadlineList(ScrollView, can_focus=True):
         title.truncate(title_width, overflow="ellipsis")
         row.append(
             title.plain,
-            style("headlines--read" if article.read else "headlines--unread", partial=True),
+            style("headlines--read" if article.read else "headlines--unread"),
         )
         self._finish(row, title.plain, start, selected)
         return row
@@ -719,7 +725,7 @@ class HeadlineList(ScrollView, can_focus=True):
         that was fetched), how many outlets carry it, who reported it first and how long
         ago, its representative headline. As the pane narrows, who was first and when, then
         the first source, then the outlets give their room to the headline."""
-        style = self.get_component_rich_style
+        style = self.shown_style
         now = self._clock()
         last = datetime.fromtimestamp(story.last_seen, UTC) if story.last_seen else None
         fixed = MARK_WIDTH + AGE_WIDTH + 1
@@ -729,41 +735,37 @@ class HeadlineList(ScrollView, can_focus=True):
             shown.pop()
         title_width = max(1, width - fixed - sum(shown))
         row = Text(no_wrap=True)
-        row.append(mark[0], style("headlines--star", partial=True) if mark[0] == "*" else "")
+        row.append(mark[0], style("headlines--star") if mark[0] == "*" else "")
         row.append(mark[1:].ljust(MARK_WIDTH - 1))
-        row.append(
-            self._age(last, now).rjust(AGE_WIDTH) + " ", style("headlines--age", partial=True)
-        )
+        row.append(self._age(last, now).rjust(AGE_WIDTH) + " ", style("headlines--age"))
         if len(shown) >= 1:
             outlets = f"{story.outlets} outlet" + ("s" if story.outlets != 1 else "")
             row.append(fit(outlets.rjust(OUTLETS_WIDTH - 1), OUTLETS_WIDTH - 1) + " ")
         if len(shown) >= 2:
             row.append(
                 fit(shown_line(story.first_teller), SOURCE_WIDTH) + " ",
-                style("headlines--source", partial=True),
+                style("headlines--source"),
             )
         if len(shown) >= 3:
             row.append(
                 fit(self._first_reported(story.first_seen, now), FIRST_WIDTH - 1) + " ",
-                style("headlines--age", partial=True),
+                style("headlines--age"),
             )
         start = len(row)
         title = Text(shown_line(story.title[: title_width * 2]), no_wrap=True)
         title.truncate(title_width, overflow="ellipsis")
         unread = "+" in mark
-        row.append(
-            title.plain, style("headlines--unread" if unread else "headlines--read", partial=True)
-        )
+        row.append(title.plain, style("headlines--unread" if unread else "headlines--read"))
         self._finish(row, title.plain, start, selected)
         return row
 
     def _finish(self, row: Text, title: str, start: int, selected: bool) -> None:
         """The cursor over the row, then the watch terms and the filter's words in `title`
         (which starts at `start`), keeping their own colour on the cursor."""
-        style = self.get_component_rich_style
+        style = self.shown_style
         if selected:
-            row.stylize(style("headlines--cursor", partial=True))
-        watch = style("headlines--watch-cursor" if selected else "headlines--watch", partial=True)
+            row.stylize(style("headlines--cursor"))
+        watch = style("headlines--watch-cursor" if selected else "headlines--watch")
         for pattern in (self._watch, self._words):
             if pattern is not None:
                 for match in pattern.finditer(title):
