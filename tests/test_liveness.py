@@ -163,6 +163,11 @@ async def test_a_viewer_says_the_poller_stopped_and_takes_over(
         await until(lambda: "viewer (attached to a poller)" in status())
         # its warning goes with it: it said to press r for a minute more
         assert not any(n.title == "Nothing is updating" for n in app._notifications)
+        await until(
+            lambda: any(
+                str(n.message) == "A poller writes this store again." for n in app._notifications
+            )
+        )
 
         poller.terminate()  # as `kill -TERM`: it finishes its write and exits
         assert poller.wait(timeout=30) == 0

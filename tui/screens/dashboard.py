@@ -1219,6 +1219,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             )
         elif was_gone and not state.gone:
             self._withdraw_writer_gone()  # (it said to press r for a minute more)
+            self.notify("A poller writes this store again.", markup=False)
         if reload.lost_stars:  # starred here after the writer had dropped its day
             first = clipped(shown_line(reload.lost_stars[0]), NOTICE_TITLE)
             more = len(reload.lost_stars) - 1
@@ -1232,7 +1233,6 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
                 timeout=30,
                 markup=False,
             )
-            self.notify("A poller writes this store again.", markup=False)
         self.health = reload.health
         polled = [h.last_polled for h in reload.health.values() if h.last_polled]
         self.last_poll = max(polled) if polled else None
