@@ -2272,6 +2272,18 @@ def test_source_and_tag_find_names_written_with_dashes_as_typed_with_hyphens(
             assert viewer.count(query) == len(expected), text
 
 
+def test_a_sources_full_texts_are_its_own_not_those_of_a_name_folded_alike(
+    open_store: StoreOpener,
+) -> None:
+    """ "Café" and "Cafe" fold alike for `source:` (the config says so at load): a source's
+    pages to fetch were those of both, so a source with `full_text` fetched the other's
+    pages, from another host, though that one had not asked for them."""
+    with open_store(writer=True) as store:
+        store.add_batch([make(1, source="Café"), make(2, source="Cafe")])
+        assert [ident for ident, _ in store.wanting_text("Cafe", 20, set())] == ["Cafe-2"]
+        assert [ident for ident, _ in store.wanting_text("Café", 20, set())] == ["Café-1"]
+
+
 def test_a_shard_map_written_before_dashes_were_folded_still_finds_the_source(
     tmp_path: Path,
 ) -> None:

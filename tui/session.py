@@ -771,6 +771,9 @@ class Session:
             self.store.set_state(ids, read=read, starred=starred)
             if starred and not self.is_writer:  # (the writer may have dropped them already)
                 self._starred_since_look.update(dict.fromkeys(ids, ""))
+            elif starred is False:  # (unstarred since: nothing to say of it)
+                for ident in ids:
+                    self._starred_since_look.pop(ident, None)
         except MarksNotSaved as exc:
             if self.marks_refused is None:
                 self._marks_notice = (str(exc), True)

@@ -1418,10 +1418,13 @@ class Store:
             indexes = self._indexes
             ids = indexes.by_field["source"].get(name_key(source), [])
             docs, texts, stale = indexes.records, self._texts, self._stale_texts
+            # (the source's own: another whose name folds alike, "Café" and "Cafe", is not it)
             wanting = [
                 i
                 for i in ids
-                if docs[i].link and (i in stale or (i not in skip and not texts.has(docs[i])))
+                if docs[i].link
+                and docs[i].source == source
+                and (i in stale or (i not in skip and not texts.has(docs[i])))
             ]
             wanting.sort(key=lambda i: -docs[i].at)
             chosen = wanting[:limit]

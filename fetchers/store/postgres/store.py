@@ -1832,10 +1832,11 @@ class PostgresStore:
         text was fetched (skipped or not: the revision is news)."""
         with self._cursor("cannot read") as cur:
             cur.execute(
-                "SELECT id, link FROM articles WHERE source_key = %s AND link <> ''"
+                "SELECT id, link FROM articles WHERE source_key = %s AND source = %s"
+                " AND link <> ''"
                 " AND ((coalesce(text, '') = '' AND NOT (id = ANY(%s))) OR id = ANY(%s))"
                 " ORDER BY at DESC, day, seq LIMIT %s",
-                (name_key(source), list(skip), list(self._stale_texts), max(0, limit)),
+                (name_key(source), source, list(skip), list(self._stale_texts), max(0, limit)),
             )
             chosen = [(row[0], row[1]) for row in cur.fetchall()]
         self._stale_texts.difference_update(ident for ident, _ in chosen)
