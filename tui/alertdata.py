@@ -6,6 +6,7 @@ from thread workers and hands what they return to the screen in a message.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from fetchers.alertrules import (
     source_gone,
 )
 from fetchers.query import Query, QueryError, parse_query
+from fetchers.store.errors import StoreError
 from fetchers.trends import (
     DEFAULT_HOURS,
     moving_stories,
@@ -154,7 +156,8 @@ class AlertData:
                 )
                 return NewAlerts([], b"")
             new = self._feed.take()
-            new.entries = by_article_time(new.entries, self.session.store)
+            with contextlib.suppress(StoreError):  # (taken: never lost for the order's sake)
+                new.entries = by_article_time(new.entries, self.session.store)
             desk = self.session.newsroom.alerts  # the writer's: its deliveries that failed
             if desk is not None:
                 failures = desk.sender.failures
