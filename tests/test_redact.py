@@ -182,3 +182,17 @@ def test_migrate_says_nothing_of_a_target_dsn_password_it_could_not_use(
     err = capsys.readouterr().err
     assert "postgresql://wirewatch:***@127.0.0.1:1/team" in err
     assert "Rotated" not in err and "5521" not in err, err
+
+
+def test_a_short_piece_of_a_misread_password_leaves_the_host_address_whole() -> None:
+    """A password "a/1" is read by libpq as user info "a" and a database "1@…": its piece
+    "1" was hidden wherever it stood alone, the server's address too ("127.0.0.***"), in the
+    very error the user reads to mend the DSN."""
+    dsn = "postgresql://wirewatch:a/1@127.0.0.1:5432/wirewatch"
+    said = (
+        'connection to server at "127.0.0.1", port 5432 failed:'
+        ' database "1@127.0.0.1:5432/wirewatch" does not exist'
+    )
+    hidden = hide_password(said, dsn)
+    assert 'server at "127.0.0.1", port 5432' in hidden
+    assert 'database "***@127.0.0.1:5432/wirewatch"' in hidden

@@ -126,7 +126,10 @@ def hide_password(text: str, dsn: str | None) -> str:
             pieces = [piece.replace(form, HIDDEN) for piece in pieces]
         cut = sorted(pieces_of(dsn), key=len, reverse=True)
         if cut:
-            alone = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, cut)) + r")(?![^\W_])")
+            # (nor inside a dotted number: a piece "1" took the host's digits, "127.0.0.***")
+            alone = re.compile(
+                r"(?<![^\W_])(?<!\d\.)(?:" + "|".join(map(re.escape, cut)) + r")(?![^\W_])(?!\.\d)"
+            )
             pieces = [alone.sub(HIDDEN, piece) for piece in pieces]
         text = seen.join(pieces)
     return redact(text)
