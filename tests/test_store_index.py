@@ -1681,6 +1681,7 @@ def test_a_words_count_trusts_the_index_only_for_shards_read_with_their_articles
             hits.add("elsewhere")
             assert not words.only_stored(hits)
         # one day's ids read from the index while an article of it was not filed
+        wait_for_row_numbers(store)  # (the parts asked above may have set the thread reading)
         records = store._indexes.records
         late = records.pop(whole[0])
         store._known.row_ids.clear()
@@ -1694,6 +1695,7 @@ def test_a_words_count_trusts_the_index_only_for_shards_read_with_their_articles
         assert trusted == [False]
         # an article filed under another shard (one kept by retention while its day was
         # still there) may leave the store while this day stays as it is: not trusted
+        wait_for_row_numbers(store)
         home, late.shard = late.shard, "articles-kept"
         store._known.row_ids.clear()
         store._known.answers.clear()
