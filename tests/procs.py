@@ -3,6 +3,7 @@ command left behind."""
 
 from __future__ import annotations
 
+import select
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -64,3 +65,11 @@ def descendants(pid: int) -> list[int]:
             found.append(child)
             todo.append(child)
     return found
+
+
+def readable(fd: int, seconds: float) -> bool:
+    """Whether `fd` has bytes to read within `seconds` (poll, not select: select refuses a
+    descriptor numbered past 1,023, as one is late in a long test run)."""
+    waiting = select.poll()
+    waiting.register(fd, select.POLLIN)
+    return bool(waiting.poll(seconds * 1000))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import pwd
-import select
 import signal
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FeedServer, Route, rss
+from tests.procs import readable
 from tui.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -198,7 +198,7 @@ def test_the_dashboard_in_a_locale_that_is_not_utf8_says_so_and_takes_nothing(
     deadline = time.monotonic() + 60
     try:
         while time.monotonic() < deadline:
-            ready = _readable(leader, 1.0)
+            ready = readable(leader, 1.0)
             if not ready:
                 continue
             try:
@@ -216,11 +216,3 @@ def test_the_dashboard_in_a_locale_that_is_not_utf8_says_so_and_takes_nothing(
     said = b" ".join(shown.split())  # (the terminal wraps the line)
     assert code == 2 and b"UTF-8 locale" in said and b"LC_ALL=C.UTF-8" in said
     assert not (data / "writer.lock").exists()
-
-
-def _readable(fd: int, seconds: float) -> bool:
-    """Whether `fd` has bytes to read within `seconds` (poll, not select: select refuses a
-    descriptor numbered past 1,023, as one is late in a long test run)."""
-    waiting = select.poll()
-    waiting.register(fd, select.POLLIN)
-    return bool(waiting.poll(seconds * 1000))

@@ -8,7 +8,6 @@ import base64
 import os
 import pty
 import re
-import select
 import shutil
 import subprocess
 import sys
@@ -20,6 +19,7 @@ import pytest
 from fetchers.models import Article
 from fetchers.store import Store
 from tests.conftest import FROZEN
+from tests.procs import readable
 
 pytestmark = [
     pytest.mark.tmux,
@@ -73,7 +73,7 @@ def test_o_in_default_tmux_copies_the_link_to_the_outer_terminal(tmp_path: Path)
             if b"Talks" in seen and time.monotonic() - pressed > 2:
                 os.write(leader, b"o")  # (again, if the first came before the row was chosen)
                 pressed = time.monotonic()
-            ready = _readable(leader, 0.2)
+            ready = readable(leader, 0.2)
             if ready:
                 try:
                     seen += os.read(leader, 65536)
@@ -90,11 +90,3 @@ def test_o_in_default_tmux_copies_the_link_to_the_outer_terminal(tmp_path: Path)
         os.close(leader)
     assert copied, seen[-2000:]
     assert {base64.b64decode(text).decode() for text in copied} == {LINK}
-
-
-def _readable(fd: int, seconds: float) -> bool:
-    """Whether `fd` has bytes to read within `seconds` (poll, not select: select refuses a
-    descriptor numbered past 1,023, as one is late in a long test run)."""
-    waiting = select.poll()
-    waiting.register(fd, select.POLLIN)
-    return bool(waiting.poll(seconds * 1000))

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import os
 import pty
-import select
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from tests.procs import readable
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,7 +52,7 @@ def test_osc_9_and_777_reach_the_terminal_outside_tmux(tmp_path: Path) -> None:
             if not pressed and NINE in seen and SEVEN in seen:
                 os.write(leader, b"\r")  # both arrived: enter, and the pane closes
                 pressed = True
-            ready = _readable(leader, 0.2)
+            ready = readable(leader, 0.2)
             if ready:
                 try:
                     seen += os.read(leader, 65536)
@@ -66,11 +67,3 @@ def test_osc_9_and_777_reach_the_terminal_outside_tmux(tmp_path: Path) -> None:
     assert SEVEN in seen
     assert pressed and proc.returncode == 0  # closed by the key, not killed at the deadline
     assert b"Ptmux" not in seen  # unwrapped by tmux, not shown as text
-
-
-def _readable(fd: int, seconds: float) -> bool:
-    """Whether `fd` has bytes to read within `seconds` (poll, not select: select refuses a
-    descriptor numbered past 1,023, as one is late in a long test run)."""
-    waiting = select.poll()
-    waiting.register(fd, select.POLLIN)
-    return bool(waiting.poll(seconds * 1000))
