@@ -8,7 +8,7 @@ import contextvars
 import functools
 import logging
 import random
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -59,7 +59,7 @@ from fetchers.query import Record
 from fetchers.redact import redact
 from fetchers.store import ArticleStore, StagedArticle, StoreError, StoreWriteError, stage
 from fetchers.store.codec import day_key
-from fetchers.store.interface import DropNoter
+from fetchers.store.interface import DayCounter, DropNoter
 from fetchers.timeparse import local_zone
 from fetchers.webaddress import is_local_host, shortest_interval
 
@@ -464,6 +464,8 @@ class Poller:
         self._written = 0  # articles written, new or revised, by every poll so far
         self._refill_now = False  # a poll found a shard unreadable as it ended (`poll`)
         self._lost_writing = False  # ... as a write of it wrote that shard (`_write`)
+        # lost shards whose feeds' validators were forgotten in memory, not yet on disk
+        self._forgotten: set[str] = set()
         self._unsent = 0  # requests of the current poll not yet given a slot
         self.sent = asyncio.Event()  # set once a poll's first requests are all on their way
         self._rng = random.Random()
@@ -908,9 +910,7 @@ class Poller:
             self._forget_validators(lost)
             self._refill_now = bool(lost)
             try:
-                await asyncio.to_thread(
-                    self.healthbook.save, dict(self.health), _polled_names(chosen, recorded)
-                )
+                await asyncio.to_thread(self._health_saver(_polled_names(chosen, recorded)))
             except StoreWriteError as exc:
                 log.error("%s; it is saved again after the next poll", exc)
             return [results[s.name] for s in chosen if s.name in results]
@@ -924,11 +924,7 @@ class Poller:
             waiting += self._answered_by_now(finished, pending, chosen, by_name)
             await self._store_before_stop(waiting, by_name, recorded)
             with contextlib.suppress(StoreWriteError, OSError):
-                await _to_its_end(
-                    functools.partial(
-                        self.healthbook.save, dict(self.health), _polled_names(chosen, recorded)
-                    )
-                )
+                await _to_its_end(self._health_saver(_polled_names(chosen, recorded)))
             self._cut_short = recorded
             raise
         finally:
@@ -1150,7 +1146,7 @@ class Poller:
             return False
         self._forget_validators(lost)
         try:
-            await asyncio.to_thread(self.healthbook.save, dict(self.health))
+            await asyncio.to_thread(self._health_saver())
         except StoreWriteError as exc:
             log.error("%s; it is saved again after the next poll", exc)
         return True
@@ -1209,7 +1205,7 @@ class Poller:
         if not changed:
             return
         try:
-            await asyncio.to_thread(self.healthbook.save, dict(self.health), changed)
+            await asyncio.to_thread(self._health_saver(changed))
         except StoreWriteError as exc:
             log.error("%s; it is saved again after the next poll", exc)
 
@@ -1252,7 +1248,7 @@ class Poller:
         if not taken:
             return
         try:
-            await asyncio.to_thread(self.healthbook.save, dict(self.health), list(taken))
+            await asyncio.to_thread(self._health_saver(list(taken)))
             await asyncio.to_thread(store.clear_dropped, taken)
         except StoreError as exc:  # (noted still: taken again before the next poll)
             log.error("%s", exc)
@@ -1278,6 +1274,21 @@ class Poller:
         except OverflowError:  # before the year 1: every one is that recent
             return ""
 
+    def _health_saver(self, polled: Iterable[str] | None = None) -> Callable[[], None]:
+        """The health as it is now, to save in a thread (StoreWriteError when refused); once
+        saved, the lost shards whose validators it forgot are no longer noted on disk for
+        the next writer (`lost_recovered`): a process stopped before that save leaves them
+        to it, not lost for good."""
+        health, forgotten, store = dict(self.health), set(self._forgotten), self.store
+
+        def save() -> None:
+            self.healthbook.save(health, polled)
+            if forgotten and isinstance(store, DayCounter):
+                store.lost_recovered(forgotten)
+                self._forgotten -= forgotten
+
+        return save
+
     def _forget_validators(self, lost: list[str]) -> None:
         """After a shard's articles were lost (its file moved aside, missing or holding fewer
         than it did), ask every feed for everything on the next poll."""
@@ -1290,6 +1301,7 @@ class Poller:
                 health.etag = health.last_modified = None
                 health.listed = frozenset()  # what they listed is lost, not dropped
                 health.refilling = True  # what comes back of it is a backlog, not news
+            self._forgotten.update(lost)
 
     def _write(
         self, waiting: list[tuple[PollResult, list[StagedArticle]]]

@@ -1036,6 +1036,101 @@ def test_a_poller_stopped_before_its_next_poll_still_brings_back_a_lost_shards_a
         assert [a.title for a in store.query()] == ["Kept"]
 
 
+def test_a_torn_day_file_found_by_a_writer_that_stops_at_once_comes_back_at_the_next_refresh(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A dashboard quit while it loaded (or an interrupted refresh) moved the torn file aside
+    and knew of the loss in memory only: the next refresh found no damaged file, its feed
+    said "not modified", and the articles were lost for good. The loss is noted in the data
+    dir as the file is moved aside; the next writer asks every feed for everything."""
+    url = feed_server.add("/f.xml", Route(rss("<title>Kept</title><guid>1</guid>"), etag='"1"'))
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[sources]]\nname = "F"\nurl = "{url}"\n')
+    data = tmp_path / "d"
+    assert _refresh_process(config, data).returncode == 0
+    _torn(data)
+    with Store(data, writer=True) as store:  # a writer that stops before any poll
+        assert any("moved aside" in problem for problem in store.problems)
+    again = _refresh_process(config, data)
+    (answer,) = map(json.loads, again.stdout.splitlines())
+    assert "If-None-Match" not in feed_server.hits["/f.xml"][-1]  # asked for everything
+    assert answer["new"] == 1, again.stdout
+    with Store(data) as store:
+        assert [a.title for a in store.query()] == ["Kept"]
+    # once brought back, nothing is noted lost: the refresh after asks as usual
+    last = _refresh_process(config, data)
+    assert [json.loads(line)["status"] for line in last.stdout.splitlines()] == ["not-modified"]
+
+
+def _migrate_torn(tmp_path: Path, feed_server: FeedServer) -> tuple[Path, Path, Path]:
+    """A data dir of two articles whose day file is torn (its row cache kept), and its
+    config."""
+    route = Route(rss("<title>A</title><guid>a</guid>", "<title>B</title><guid>b</guid>"))
+    url = feed_server.add("/f.xml", Route(route.body, etag='"1"'))
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[sources]]\nname = "F"\nurl = "{url}"\n')
+    data = tmp_path / "d"
+    assert _refresh_process(config, data).returncode == 0
+    (day,) = data.glob("articles-*.json")
+    day.write_bytes(day.read_bytes()[:-20])
+    return config, data, day
+
+
+def test_migrate_names_a_day_file_it_cannot_read_and_leaves_the_source_as_it_was(
+    tmp_path: Path, feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`migrate` of a data dir with a torn day file exited 0 "copied 0 articles" without a
+    word of the file or its articles, and moved the file aside in the dir it says it does
+    not change (its articles lost for good there). It names the file and how many articles
+    it left out, exits 2, and changes nothing; the copy's first refresh fetches them."""
+    config, data, day = _migrate_torn(tmp_path, feed_server)
+    torn = day.read_bytes()
+    copy = tmp_path / "copy"
+    where = ["--config", str(config), "--data-dir", str(data)]
+    code, _, said = run(capsys, *where, "migrate", "--to", "tinydb", str(copy))
+    assert code == 2
+    assert f"{day.name} cannot be read: 2 articles not copied" in said
+    assert "incomplete copy" in said
+    assert day.read_bytes() == torn and not list(data.glob("*.corrupt*"))
+    for each in (data, copy):  # both bring the articles back
+        assert _refresh_process(config, each).returncode == 0
+        with Store(each) as store:
+            assert sorted(a.title for a in store.query()) == ["A", "B"], each
+
+
+def test_migrate_copies_out_of_a_data_dir_it_cannot_write(
+    tmp_path: Path,
+    feed_server: FeedServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A backup on a read-only mount: `migrate` failed with "cannot write the data dir",
+    though it only reads it (no poller can write there either)."""
+    from fetchers.store import lock
+
+    url = feed_server.add("/f.xml", Route(rss("<title>A</title><guid>a</guid>")))
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[sources]]\nname = "F"\nurl = "{url}"\n')
+    data = tmp_path / "d"
+    assert _refresh_process(config, data).returncode == 0
+    (data / "writer.lock").unlink()
+
+    def read_only(path: Path, flags: int) -> int:
+        if path.parent == data:  # the data dir copied from, as on a read-only mount
+            raise OSError(30, "Read-only file system")
+        return create_file(path, flags)
+
+    create_file = lock.create_file
+    monkeypatch.setattr(lock, "create_file", read_only)  # (the tests may run as root)
+    copy = tmp_path / "copy"
+    where = ["--config", str(config), "--data-dir", str(data)]
+    code, lines, said = run(capsys, *where, "migrate", "--to", "tinydb", str(copy))
+    assert code == 0, said
+    assert "cannot write" not in said
+    with Store(copy) as store:
+        assert [a.title for a in store.query()] == ["A"]
+
+
 def test_a_refresh_leaves_a_source_alone_while_its_servers_retry_after_runs(
     tmp_path: Path, feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -47,6 +47,7 @@ from fetchers.heap import one_malloc_arena
 from fetchers.models import (
     Clock,
     PollResult,
+    SourceHealth,
     counted,
     from_utc_iso,
     seconds_iso,
@@ -65,6 +66,7 @@ from fetchers.redact import printable
 from fetchers.store import ArticleStore, StoreError, StoreLocked
 from fetchers.store.factory import newest_kept, open_store
 from fetchers.store.interface import StoryKeeper
+from fetchers.store.lock import WriterLock
 from fetchers.story import Story
 from fetchers.storybook import StoryBook, index_leads, stories_found, stories_of
 from fetchers.storyshelf import StoryLookup, StoryShelf
@@ -1936,7 +1938,7 @@ def cmd_trends(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_migrate(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     """Copy the configured store (the data dir, or the configured database) into an empty
     store of the backend `--to` names; nothing is changed in the one copied from."""
-    from fetchers.store.copy import copy_days_ahead, copy_store
+    from fetchers.store.copy import copy_store
 
     if args.to == "postgresql":
         dsn = args.target or os.environ.get("WIREWATCH_DSN")
@@ -1953,45 +1955,126 @@ def cmd_migrate(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         target_config, target_dir = StoreConfig("tinydb"), Path(args.target).expanduser()
         if ctx.config.store.backend == "tinydb" and _same_folder(target_dir, ctx.data_dir):
             raise UsageError("the store to copy into is the one copied from")
-    try:  # held as the writer for the copy: no poller can start writing into it meanwhile
-        source_store = open_store(ctx.config.store, ctx.data_dir, writer=True)
+    files = ctx.config.store.backend == "tinydb"
+    held: WriterLock | None = None
+    try:  # no poller can start writing into it meanwhile
+        if files:  # the lock alone: read as a viewer, a damaged day file stays as it is
+            held = _lock_to_read(ctx.data_dir)
+            source_store = open_store(ctx.config.store, ctx.data_dir)
+        else:
+            source_store = open_store(ctx.config.store, ctx.data_dir, writer=True)
     except StoreLocked:
         raise StoreError(
-            f"{ctx.data_dir if ctx.config.store.backend == 'tinydb' else 'the database'}"
-            " is being written; stop its poller first"
+            f"{ctx.data_dir if files else 'the database'} is being written; stop its poller first"
         ) from None
-    with source_store as source, open_store(target_config, target_dir, writer=True) as target:
-        if target.location == source.location:
-            raise UsageError("the store to copy into is the one copied from")
-        tally = copy_store(source, target, lambda line: complain(line))
-        out.write(f"copied {tally} from {source.location} into {target.location}\n")
-        ahead = copy_days_ahead(source, target)
-        if ahead:  # (each dropped retention_days after the real day it was found so)
-            out.write(f"and {counted(ahead, 'day')} filed ahead of the real clock, as noted\n")
-        reader = getattr(source, "reader", None)
-        if reader is not None and not target.keeps_desk:  # a data dir has one reader's marks
-            out.write(
-                f"(the read marks are {reader}'s, whose store this is: `[settings] reader`"
-                " chooses whose are copied)\n"
-            )
-        # the sources' health, with what each feed listed: without it the first poll of the
-        # copy stored again (and alerted on) what retention had dropped
-        health = HealthBook(ctx.data_dir, store=source).load(listed=True)
-        into = HealthBook(target_dir, store=target)
-        if health and not into.load():
-            into.save(health)
-            out.write(f"and the health of {len(health)} sources\n")
-        if target.keeps_desk and not source.keeps_desk:
-            carried_desk = copy_desk_into_store(
-                ctx.data_dir, target, ctx.clock(), ctx.config.settings.retention_days
-            )
-            if carried_desk:
-                out.write(f"and from {ctx.data_dir}: {', '.join(carried_desk)}\n")
+    try:
+        with (
+            source_store as source,
+            open_store(target_config, target_dir, writer=True) as target,
+        ):
+            if target.location == source.location:
+                raise UsageError("the store to copy into is the one copied from")
+            left_out = _unreadable_days(source)
+            tally = copy_store(source, target, lambda line: complain(line))
+            out.write(f"copied {tally} from {source.location} into {target.location}\n")
+            _migrate_rest(ctx, source, target, target_dir, out)
+    finally:
+        if held is not None:
+            held.release()
     if target_dir != ctx.data_dir:
         carried = copy_desk_files(ctx.data_dir, target_dir)
         if carried:
             out.write(f"and from {ctx.data_dir}: {', '.join(carried)}\n")
+        if left_out and target_config.backend == "tinydb":
+            copied = HealthBook(target_dir)
+            copied.save(_forgotten(copied.load(listed=True)))
+    if left_out:
+        for line in left_out:
+            complain(line)
+        complain(
+            f"incomplete copy: the articles of {', '.join(source.unreadable)} are not in it"
+            " (the file is left as it is; a writer of the data dir moves it aside and asks"
+            " the feeds for them again)"
+        )
+        return EXIT_USAGE
     return EXIT_OK
+
+
+def _lock_to_read(data_dir: Path) -> WriterLock | None:
+    """The writer lock of a data dir `migrate` reads, held so no poller writes into it
+    meanwhile (StoreLocked when one does); None where the dir cannot be written (a backup
+    on a read-only mount), as no poller can write there either."""
+    lock = WriterLock(data_dir)
+    try:
+        lock.acquire()
+    except StoreLocked:
+        raise
+    except StoreError:
+        return None
+    return lock
+
+
+def _unreadable_days(source: ArticleStore) -> list[str]:
+    """Each day file of a data dir that could not be read, with how many articles its row
+    cache says it held (what the copy leaves out)."""
+    from fetchers.store.core import Store
+    from fetchers.store.shards import SHARD_RE, rows_as_written
+
+    lines = []
+    for name in source.unreadable:
+        match = SHARD_RE.match(name)
+        rows = (
+            rows_as_written(source.dir, match.group(1))
+            if isinstance(source, Store) and match
+            else None
+        )
+        many = f"{counted(len(rows), 'article')}" if rows else "its articles"
+        lines.append(f"{name} cannot be read: {many} not copied")
+    return lines
+
+
+def _forgotten(health: dict[str, SourceHealth]) -> dict[str, SourceHealth]:
+    """The health of a copy lacking the articles of a day file that could not be read:
+    every feed's validators and listing forgotten, so its first poll asks for everything
+    and brings them back (they said those articles were seen)."""
+    for kept in health.values():
+        kept.etag = kept.last_modified = None
+        kept.listed = frozenset()
+        kept.refilling = True
+    return health
+
+
+def _migrate_rest(
+    ctx: Context, source: ArticleStore, target: ArticleStore, target_dir: Path, out: TextIO
+) -> None:
+    """What `migrate` copies besides the articles: the days filed ahead, the sources'
+    health, the desk's records a database keeps."""
+    from fetchers.store.copy import copy_days_ahead
+
+    ahead = copy_days_ahead(source, target)
+    if ahead:  # (each dropped retention_days after the real day it was found so)
+        out.write(f"and {counted(ahead, 'day')} filed ahead of the real clock, as noted\n")
+    reader = getattr(source, "reader", None)
+    if reader is not None and not target.keeps_desk:  # a data dir has one reader's marks
+        out.write(
+            f"(the read marks are {reader}'s, whose store this is: `[settings] reader`"
+            " chooses whose are copied)\n"
+        )
+    # the sources' health, with what each feed listed: without it the first poll of the
+    # copy stored again (and alerted on) what retention had dropped
+    health = HealthBook(ctx.data_dir, store=source).load(listed=True)
+    if source.unreadable:
+        health = _forgotten(health)
+    into = HealthBook(target_dir, store=target)
+    if health and not into.load():
+        into.save(health)
+        out.write(f"and the health of {len(health)} sources\n")
+    if target.keeps_desk and not source.keeps_desk:
+        carried_desk = copy_desk_into_store(
+            ctx.data_dir, target, ctx.clock(), ctx.config.settings.retention_days
+        )
+        if carried_desk:
+            out.write(f"and from {ctx.data_dir}: {', '.join(carried_desk)}\n")
 
 
 def _same_folder(one: Path, other: Path) -> bool:

@@ -100,11 +100,27 @@ from fetchers.store.thin import RowsBack, fill, thin
 log = logging.getLogger("wirewatch.store")
 
 _SEQ = attrgetter("seq")
+
+
+def read_lost(folder: Path) -> list[str]:
+    """The shards LOST_FILE notes as lost and not recovered yet; none when it does not read."""
+    try:
+        data = orjson.loads((folder / LOST_FILE).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return []
+    if not isinstance(data, list):
+        return []
+    return [k for k in data if type(k) is str and shards.SHARD_RE.match(f"articles-{k}.json")]
+
+
 MAP_LAG = 8  # shards.json is rewritten once this many shards' entries changed (see _save_map)
 # the days filed after the day it really is (stored under a `--now` ahead of it, or while
 # the system clock ran ahead), each with the real day retention first found it so: kept
 # retention_days from then, then dropped as an old day is (`Store.apply_retention`)
 AHEAD_FILE = "days-ahead.json"
+# the day files whose articles a writer lost (moved aside, missing) and no poller has asked
+# the feeds for again since: the next writer does (`take_lost`)
+LOST_FILE = "lost-days.json"
 QUERY_SHARDS_KEPT = 48  # shards whose row caches a query keeps while reading summaries back
 READ_CHUNK = 1000  # thin records read back at a time by iter_articles
 LOAD_HANDOVER = 0.001  # seconds the load of the rest leaves the lock free after each shard
@@ -153,6 +169,10 @@ class Store:
         self.unreadable: list[str] = []  # the shards that could not be read (`_quarantine`)
         # shards whose articles this writer lost (moved aside, missing), until take_lost()
         self._lost: list[str] = []
+        # those taken, or found noted by a writer before (LOST_FILE), whose recovery no
+        # poller has saved yet (`lost_recovered`): kept noted in LOST_FILE till then
+        self._unrecovered: list[str] = []
+        self._taken: set[str] = set()  # those of them `take_lost` gave since
         self._order_stale = False  # a shard filed again mid-write (`_writable`)
         self.lock = threading.RLock()  # poll threads write while query threads read
         try:
@@ -162,6 +182,7 @@ class Store:
         self._writer_lock = WriterLock(self.dir)
         if writer:
             self._writer_lock.acquire()
+            self._unrecovered = read_lost(self.dir)
         self._thin = not writer  # a viewer: see `thin`
         self._rows_back = self._reader(keep=4)  # one article at a time
         self._shards: dict[str, Shard] = {}
@@ -556,8 +577,7 @@ class Store:
             name = self.shard_path(key).name
             if name not in self.unreadable:
                 self.unreadable.append(name)
-            if key not in self._lost:
-                self._lost.append(key)
+            self._note_lost(key)
             by = "its row cache" if key in cached else "shards.json"
             self.problems.append(f"{name} is missing ({by} names it); its articles are lost")
 
@@ -1130,8 +1150,11 @@ class Store:
         )
 
     def _quarantine(self, key: str, exc: Exception) -> None:
+        """A shard that does not read: out of the store. The writer moves it aside and
+        notes its articles lost (`_note_lost`); a viewer changes nothing of it (nor of its
+        row cache: `migrate` reads a store without changing it, and says what it left out
+        from `rows_as_written`)."""
         path = self.shard_path(key)
-        shards.drop_rows(self.dir, key)
         shard = self._shards.pop(key, None)
         if shard is not None:
             shard.db.close()
@@ -1142,9 +1165,10 @@ class Store:
         if not self.is_writer:
             self.problems.append(f"{path.name} cannot be read ({exc}); skipped")
             return
+        shards.drop_rows(self.dir, key)
         aside = shards.move_aside(path)
         self.problems.append(f"{path.name} cannot be read ({exc}); moved aside to {aside.name}")
-        self._lost.append(key)
+        self._note_lost(key)
 
     def _writable(self, key: str) -> Shard:
         """(Under the lock; the writer, about to write a shard.) The shard, its file found to
@@ -1189,8 +1213,7 @@ class Store:
             if self.shard_version(key) is not None:
                 self._load_shard(key)  # what the file still holds, filed as it holds it
             self._order_stale = True
-            if key not in self._lost:
-                self._lost.append(key)
+            self._note_lost(key)
             self.problems.append(f"{what}: the next poll asks every feed for its full content")
             return self._get_shard(key)
         by_id = {d["id"]: d for d in docs if type(d) is dict and type(d.get("id")) is str}
@@ -1258,14 +1281,63 @@ class Store:
         feeds' validators say nothing changed: a poller forgets the validators, so the next
         poll asks for everything and brings back what the feeds still carry.
 
+        They stay noted in the data dir (LOST_FILE) until `lost_recovered`: a process that
+        stops before its poller saved the forgotten validators leaves them to the next
+        writer, whatever it is (the moved-aside file is not found lost again).
+
         Waits for a shard another thread is loading: call it from a thread, not an event loop."""
         with self.lock:
             lost, self._lost = self._lost, []
+            found = [k for k in self._unrecovered if k not in self._taken and k not in lost]
+            lost += found  # (noted by a writer before this one)
+            self._unrecovered += [k for k in lost if k not in self._unrecovered]
+            self._taken.update(lost)
         return lost
 
     @property
     def has_lost(self) -> bool:
-        return bool(self._lost)  # (read without the lock: a glance)
+        # (read without the lock: a glance)
+        return bool(self._lost) or any(k not in self._taken for k in self._unrecovered)
+
+    def lost_recovered(self, keys: Iterable[str]) -> None:
+        """(The writer's poller, once the health it saved forgot the validators and
+        listings for these lost shards.) No longer noted in the data dir."""
+        with self.lock:
+            done = set(keys)
+            before = list(self._unrecovered)
+            self._unrecovered = [k for k in before if k not in done]
+            self._taken -= done
+            if self._unrecovered != before:
+                self._write_lost()
+
+    def _note_lost(self, key: str) -> None:
+        """(Under the lock; the writer.) A shard's articles lost: kept in memory for
+        `take_lost` and noted in the data dir at once (LOST_FILE), so the next writer of any
+        kind (a `refresh`, a `poll`, a dashboard) asks every feed for everything again when
+        this one stops before its poller saved that (an interrupted refresh, a dashboard
+        quit while it loaded): the file moved aside is not found lost a second time, and
+        the validators and listings saved said those articles were seen."""
+        if key not in self._lost:
+            self._lost.append(key)
+        self._write_lost()
+
+    def _write_lost(self) -> None:
+        """(Under the lock.) LOST_FILE as memory has it: removed when nothing is lost."""
+        keys = sorted({*self._lost, *self._unrecovered})
+        path = self.dir / LOST_FILE
+        try:
+            if keys:
+                atomic_write_bytes(path, orjson.dumps(keys))
+            else:
+                path.unlink(missing_ok=True)
+        except OSError as exc:
+            log.error(
+                "%s: cannot note the lost articles of %s (%s): a writer that stops before its"
+                " next poll leaves them lost",
+                path,
+                ", ".join(keys),
+                exc.strerror or exc,
+            )
 
     def newest_counts(self) -> dict[str, list[int]]:
         """(The writer.) The files of the newest day it holds, each with its stat and how
@@ -1323,7 +1395,7 @@ class Store:
                 if held >= counted[3]:
                     continue
                 found.append(key)
-                self._lost.append(key)
+                self._note_lost(key)
                 self.problems.append(
                     f"{self.shard_path(key).name} holds {held} articles where the source"
                     f" health saved after it counted {counted[3]} (a copy of the data dir"

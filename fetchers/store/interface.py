@@ -517,6 +517,11 @@ class DayCounter(Protocol):
         """(The writer.) The days holding fewer than `counts` says, taken for lost."""
         ...
 
+    def lost_recovered(self, keys: Iterable[str]) -> None:
+        """(The writer.) The lost days `take_lost` gave whose feeds' validators and listings
+        the health saved since forgot: no longer noted on disk for the next writer."""
+        ...
+
 
 @runtime_checkable
 class AheadNoter(Protocol):
