@@ -22,6 +22,7 @@ import logging
 import logging.handlers
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -117,7 +118,7 @@ def setup_logging(log_file: Path | None) -> None:
     handlers: list[logging.Handler] = [logging.StreamHandler()]
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.handlers.WatchedFileHandler(log_file, encoding="utf-8"))
+        handlers.append(LogFileHandler(log_file, encoding="utf-8"))
     formatter = PlainFormatter(FORMAT)
     for handler in handlers:
         handler.setFormatter(formatter)
@@ -127,6 +128,42 @@ def setup_logging(log_file: Path | None) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # each of its retries while a database is away, in its own words: the store says it once
     logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
+
+
+class LogFileHandler(logging.handlers.WatchedFileHandler):
+    """`poll --log`'s file: a write it refuses (a full disk) is said once on stderr, with
+    the reason, not as a traceback per log line, and said again once it takes lines again
+    (stderr has every line meanwhile)."""
+
+    def __init__(self, filename: Path, encoding: str | None = None) -> None:
+        super().__init__(filename, encoding=encoding)
+        self._failing = False
+        self._failed_now = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._failed_now = False
+        super().emit(record)
+        if self._failing and not self._failed_now:
+            self._failing = False
+            self._say(f"the log {self.baseFilename} is written again")
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
+        self._failed_now = True
+        if self._failing:
+            return
+        self._failing = True
+        exc = sys.exc_info()[1]
+        why = (getattr(exc, "strerror", None) or str(exc)) if exc is not None else "unknown"
+        self._say(
+            f"cannot write the log {self.baseFilename} ({why}); "
+            "its lines go to stderr only until it can"
+        )
+
+    @staticmethod
+    def _say(message: str) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(f"wirewatch: {message}\n")
+            sys.stderr.flush()
 
 
 def setup_command_logging() -> None:

@@ -922,3 +922,53 @@ def test_an_event_whose_time_cannot_be_read_is_in_the_poll_log(tmp_path: Path) -
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+class _FullDisk:
+    """A log file's stream on a full disk: every write refused."""
+
+    def write(self, data: str) -> int:
+        raise OSError(28, "No space left on device")
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_log_file_the_disk_refuses_is_said_once_not_as_tracebacks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`poll --log FILE` on a full disk: stderr says once that the log cannot be written,
+    and why, (not a "Logging error" traceback for each line), and once when it can again."""
+    import logging
+
+    from fetchers.service import setup_logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    log_file = tmp_path / "poll.log"
+    setup_logging(log_file)
+    try:
+        file_handler = next(h for h in root.handlers if getattr(h, "baseFilename", None))
+        good = file_handler.stream
+        file_handler.stream = _FullDisk()
+        log = logging.getLogger("wirewatch")
+        for n in range(5):
+            log.info("polled %d sources", n)
+        file_handler.stream = good
+        log.info("polled after the disk was freed")
+    finally:
+        for handler in root.handlers:
+            handler.close()
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    err = capsys.readouterr().err
+    assert "Logging error" not in err and "Traceback" not in err
+    refused = [line for line in err.splitlines() if "cannot write the log" in line]
+    assert len(refused) == 1 and "No space left on device" in refused[0]
+    assert str(log_file) in refused[0]
+    assert sum("polled" in line and "sources" in line for line in err.splitlines()) == 5
+    assert sum("is written again" in line for line in err.splitlines()) == 1
+    assert "polled after the disk was freed" in log_file.read_text("utf-8")
