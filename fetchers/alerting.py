@@ -72,6 +72,7 @@ from fetchers.query import (
     parse_query,
 )
 from fetchers.store import ArticleStore, StoreError
+from fetchers.store.errors import note_unsaved
 from fetchers.storyshelf import StoryShelf
 from fetchers.timeparse import local_zone
 from fetchers.trends import (
@@ -1038,6 +1039,7 @@ class AlertDesk:
         try:
             pending = self._first_to_fire(pending, now)
         except StoreError as exc:
+            note_unsaved("fired alerts")
             log.error("%s: %d alerts not fired; checked again next time", exc, len(pending))
             self._defer([p["article"] for p in pending if p["article"]], grouped, state)
             return Firing(), False
@@ -1046,6 +1048,7 @@ class AlertDesk:
         try:
             entries = self.history.append(pending, now, self.config.settings.retention_days)
         except HistoryError as exc:
+            note_unsaved("alert history")
             log.error("%s: %d alerts not kept; checked again next time", exc, len(pending))
             try:  # recorded as fired, they would be another poller's from now on: not fired
                 self.store.unfire(self._fired_keys(pending, now))
@@ -1113,6 +1116,7 @@ class AlertDesk:
         try:
             atomic_write_bytes(self.dir / STATE_FILE, orjson.dumps(data))
         except OSError as exc:
+            note_unsaved("alert state")
             log.error("%s: cannot write (%s)", self.dir / STATE_FILE, exc.strerror or exc)
 
     # -- delivery ---------------------------------------------------------------------------

@@ -59,6 +59,7 @@ from fetchers.query import Record
 from fetchers.redact import redact
 from fetchers.store import ArticleStore, StagedArticle, StoreError, StoreWriteError, stage
 from fetchers.store.codec import day_key
+from fetchers.store.errors import note_unsaved
 from fetchers.store.interface import DayCounter, DropNoter
 from fetchers.timeparse import local_zone
 from fetchers.webaddress import is_local_host, shortest_interval
@@ -912,6 +913,7 @@ class Poller:
             try:
                 await asyncio.to_thread(self._health_saver(_polled_names(chosen, recorded)))
             except StoreWriteError as exc:
+                note_unsaved("source health")
                 log.error("%s; it is saved again after the next poll", exc)
             return [results[s.name] for s in chosen if s.name in results]
         except asyncio.CancelledError:
@@ -1148,6 +1150,7 @@ class Poller:
         try:
             await asyncio.to_thread(self._health_saver())
         except StoreWriteError as exc:
+            note_unsaved("source health")
             log.error("%s; it is saved again after the next poll", exc)
         return True
 
@@ -1207,6 +1210,7 @@ class Poller:
         try:
             await asyncio.to_thread(self._health_saver(changed))
         except StoreWriteError as exc:
+            note_unsaved("source health")
             log.error("%s; it is saved again after the next poll", exc)
 
     def _dropped_by_source(self, dropped: dict[str, str]) -> dict[str, dict[str, str]]:
@@ -1851,6 +1855,7 @@ class Poller:
                     await asyncio.shield(stored)
                 except StoreError as exc:
                     self._texts_refused([ident for ident, _ in texts])
+                    note_unsaved("full texts")
                     log.error("full texts not stored: %s", exc)
                 else:  # the store takes texts: those it refused before are fetched again
                     self._texts_refusals, self._texts_retry_at = 0, None

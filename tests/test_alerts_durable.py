@@ -211,8 +211,8 @@ def test_alerts_a_full_disk_refused_in_a_refresh_fire_at_the_next_refresh(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """`refresh` stores the articles, then the history and alerts-state.json are refused
-    (ENOSPC): the next refresh, with room, finds nothing new to poll and fires them all the
-    same, once."""
+    (ENOSPC): it exits 2 naming them, and the next refresh, with room, finds nothing new to
+    poll and fires them all the same, once."""
     route, config, data, _ = setup(tmp_path, feed_server)
     where = ["--config", str(config), "--data-dir", str(data)]
     assert main([*where, "refresh"]) == 0
@@ -225,7 +225,11 @@ def test_alerts_a_full_disk_refused_in_a_refresh_fire_at_the_next_refresh(
         full.setattr("fetchers.alerthistory.AlertHistory._append_lines", refused)
         full.setattr("fetchers.alerthistory.AlertHistory._compact", refused)
         full.setattr("fetchers.alerting.atomic_write_bytes", refused)
-        assert main([*where, "refresh"]) == 0
+        capsys.readouterr()
+        # a store error, as for articles refused: a cron job sees the disk is full
+        assert main([*where, "refresh"]) == 2
+        err = capsys.readouterr().err
+        assert "not saved: alert history, alert state" in err
     assert listed(data, config, capsys) == []
     assert main([*where, "refresh"]) == 0
     assert listed(data, config, capsys) == sorted(titles)
@@ -252,7 +256,7 @@ def test_a_spike_the_history_refused_fires_at_the_next_check(
     with monkeypatch.context() as full:
         full.setattr("fetchers.alerthistory.AlertHistory._append_lines", refused)
         full.setattr("fetchers.alerthistory.AlertHistory._compact", refused)
-        assert main([*where, "refresh"]) == 0
+        assert main([*where, "refresh"]) == 2
     assert AlertHistory(data).load() == []
     assert main([*where, "refresh"]) == 0
     assert listed(data, config, capsys) == sorted(titles)
@@ -285,3 +289,32 @@ def test_an_append_the_disk_refused_leaves_no_line_read_as_kept(
     kept = history.append(pending, now, 30)
     assert [e.seq for e in kept] == [3, 4, 5]
     assert [e.article for e in AlertHistory(tmp_path).load()] == ["a0", "a1", "b0", "b1", "b2"]
+
+
+def test_a_refresh_whose_source_health_the_disk_refused_exits_2(
+    tmp_path: Path,
+    feed_server: FeedServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The articles fit but the source health did not: a store error (exit 2) naming it,
+    the articles kept; the next refresh, with room, exits 0."""
+    route, config, data, _ = setup(tmp_path, feed_server)
+    where = ["--config", str(config), "--data-dir", str(data)]
+    assert main([*where, "refresh"]) == 0
+    titles = tariffs(route, 2)
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with monkeypatch.context() as full:
+        full.setattr("fetchers.healthbook.atomic_write_bytes", refused)
+        capsys.readouterr()
+        assert main([*where, "refresh"]) == 2
+        err = capsys.readouterr().err
+    assert "cannot save source health" in err
+    assert "not saved: source health" in err
+    assert main([*where, "list", "--json"]) == 0
+    kept = {json.loads(line)["title"] for line in capsys.readouterr().out.splitlines()}
+    assert set(titles) <= kept
+    assert main([*where, "refresh"]) == 0

@@ -64,6 +64,7 @@ from fetchers.query import (
 )
 from fetchers.redact import printable
 from fetchers.store import ArticleStore, StoreError, StoreLocked
+from fetchers.store.errors import take_unsaved
 from fetchers.store.factory import newest_kept, open_store
 from fetchers.store.interface import StoryKeeper
 from fetchers.store.lock import WriterLock
@@ -700,6 +701,7 @@ def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
     setup_command_logging()
     if not args.json and out.isatty():  # the failures are listed on it: said once
         _failures_listed()
+    take_unsaved()  # (what an earlier command in this process noted is not this one's)
     one_malloc_arena()  # before any thread starts
     pool = _refresh_pool(ctx.config)  # forked before the store opens: it holds no lock
     stop = RefreshStop()
@@ -720,15 +722,22 @@ def cmd_refresh(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                 pool.close(wait=True)  # reaped: its CPU time is counted as this command's
         global _done_with_everything
         _done_with_everything = True  # the store is closed and the parser process reaped
-        code = _said_refresh(ctx, args, cycle, stop, out)
+        code = _said_refresh(ctx, args, cycle, stop, out, take_unsaved())
         # (as a shell reports a command a signal ended)
         return 128 + stop.by if stop.by is not None else code
 
 
 def _said_refresh(
-    ctx: Context, args: argparse.Namespace, cycle: Cycle, stop: RefreshStop, out: TextIO
+    ctx: Context,
+    args: argparse.Namespace,
+    cycle: Cycle,
+    stop: RefreshStop,
+    out: TextIO,
+    unsaved: list[str] | None = None,
 ) -> int:
-    """A refresh's summary, what went wrong said; its exit code."""
+    """A refresh's summary, what went wrong said; its exit code. `unsaved`: what the disk
+    refused to save beside the articles (source health, alert history, ...): a store error,
+    exit 2, as for articles refused (those stored are kept)."""
     results = cycle.results
     failed = sum(result.status == "error" for result in results)
     try:
@@ -754,7 +763,12 @@ def _said_refresh(
             f"every one of the {enabled} enabled sources is being polled by a running poller"
             " of the database: nothing was left to poll"
         )
-    if cycle.store_error or _refused_by_proxy(results):
+    if unsaved:
+        complain(
+            f"not saved: {', '.join(unsaved)} (each said above); the articles stored are"
+            " kept, and the next refresh tries the rest again"
+        )
+    if cycle.store_error or unsaved or _refused_by_proxy(results):
         return EXIT_USAGE
     return EXIT_SOURCES_FAILED if failed else EXIT_OK
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import sqlite3
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -99,3 +102,44 @@ def data_dir_refused(path: Path, exc: OSError) -> str:
     if blocking is not None:
         return f"{path}: cannot create the data dir: {blocking} is a file, not a folder"
     return f"{path}: cannot create the data dir: {exc.strerror or exc}"
+
+
+# what the disk refused to save since a one-shot command began (source health, alert
+# history, ...): such a write is said where it fails and tried again later, and `refresh`
+# exits 2 for it as for articles refused, naming these (`take_unsaved`); a poller never
+# takes them (at most a handful of names)
+_unsaved: dict[str, None] = {}
+_unsaved_lock = threading.Lock()
+
+
+def note_unsaved(what: str) -> None:
+    """Note that the disk refused to save `what` ("source health", "full texts")."""
+    with _unsaved_lock:
+        _unsaved[what] = None
+
+
+def take_unsaved() -> list[str]:
+    """What the disk refused to save since the last take, in the order first refused."""
+    with _unsaved_lock:
+        taken = list(_unsaved)
+        _unsaved.clear()
+    return taken
+
+
+_REFUSED_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS}
+_REFUSED_SQLITE = {sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY}
+
+
+def disk_refused(exc: BaseException | None) -> bool:
+    """Whether an error (or one it was raised from) is the disk refusing a write: full,
+    over quota, read-only, failing; not a database locked or a file of another format."""
+    seen = 0
+    while exc is not None and seen < 8:
+        if isinstance(exc, OSError) and exc.errno in _REFUSED_ERRNOS:
+            return True
+        code = getattr(exc, "sqlite_errorcode", None) if isinstance(exc, sqlite3.Error) else None
+        if isinstance(code, int) and code & 0xFF in _REFUSED_SQLITE:
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from fetchers.foreground import give_way
 from fetchers.query import Record
+from fetchers.store.errors import disk_refused, note_unsaved
 from fetchers.store.search import (
     MadeWords,
     SearchIndex,
@@ -156,10 +157,13 @@ class SearchThread:
                 if everything:
                     self._look_at_orders()
             except SearchUnavailable as exc:  # queries scan; the next round retries
+                self._refused(exc)
                 self._report(unusable(exc))
             except OSError as exc:
+                self._refused(exc)
                 self._report(unusable(SearchUnavailable(str(exc))))
             except Exception as exc:  # the thread lives on: the next write tries again
+                self._refused(exc)
                 problem = (
                     f"the search index could not be brought up to date ({type(exc).__name__});"
                     " word queries may miss the newest articles until a later write"
@@ -168,6 +172,13 @@ class SearchThread:
                     log.exception("the search index could not be brought up to date")
             if self._closing and not self._wanted.is_set():  # what stop() asked is done
                 return
+
+    @staticmethod
+    def _refused(exc: BaseException) -> None:
+        """Note the index as not saved when the disk refused it (full): a `refresh` says so
+        in its exit code; a locked or damaged index is no write refused."""
+        if disk_refused(exc):
+            note_unsaved("search index")
 
     def _report(self, problem: str) -> bool:
         """Say once, among the store's problems, why word queries may miss or scan; True
