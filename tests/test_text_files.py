@@ -243,3 +243,52 @@ def test_a_ref_moved_while_texts_are_read_reads_the_file_it_was_taken_for(
 
     ((_, text),) = files.with_texts([Moving()], {})  # type: ignore[list-item]
     assert text == "the text"
+
+
+def test_texts_a_copy_cut_short_are_said_missing_and_wanted_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A copy of a data dir taken while its writer appended texts and wrote the day after
+    them: the day points past the end of its text file. `show` says the text is missing
+    (it printed the summary as if there were none), and the writer wants the text again
+    (it counted it as had, and never fetched it)."""
+    data = tmp_path / "data"
+    first = page_article()
+    second = Article(
+        id="Live-2",
+        source=first.source,
+        title="Floods: the rescue",
+        link="https://example.org/rescue",
+        published=DAY,
+        fetched=DAY,
+        summary="Rescuers reach the districts.",
+    )
+    with Store(data, writer=True) as store:
+        store.add_batch([first, second])
+        store.set_texts([(IDENT, "The first full text.")], DAY)
+        store.set_texts([("Live-2", "The second full text.")], DAY)
+    [text_file] = data.glob("text-*.jsonl")
+    lines = text_file.read_bytes().splitlines(keepends=True)
+    text_file.write_bytes(b"".join(lines[:-1]))  # the copy holds the first text only
+    config = tmp_path / "wirewatch.toml"
+    config.write_text('[[sources]]\nname = "Live page"\nurl = "https://example.org/live"\n')
+    where = ["--config", str(config), "--data-dir", str(data)]
+    capsys.readouterr()
+    main([*where, "show", "Live-2", "--json"])
+    shown, err = capsys.readouterr()
+    assert "1 full text(s) missing" in err
+    assert json.loads(shown)["text"] != "The second full text."
+    for rows in (True, False):  # read from the row cache, then from the day itself
+        if not rows:
+            for cache in data.glob("rows-*"):
+                cache.unlink()
+        with Store(data, writer=True, lean=True) as writer:
+            wanted = writer.wanting_text(first.source, 10, set())
+            assert [ident for ident, _ in wanted] == ["Live-2"]
+            assert any("1 full text(s) missing" in p for p in writer.problems)
+            assert writer.text(IDENT) == "The first full text."
+    with Store(data, writer=True) as writer:
+        writer.set_texts([("Live-2", "The second full text.")], DAY)
+    with Store(data) as viewer:
+        assert viewer.text("Live-2") == "The second full text."
+        assert not any("missing" in p for p in viewer.problems)

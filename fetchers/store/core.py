@@ -94,7 +94,13 @@ from fetchers.store.search import (
 from fetchers.store.searchthread import SearchThread, Written
 from fetchers.store.shardmap import ShardMap
 from fetchers.store.shards import KEPT, Shard, Signature
-from fetchers.store.texts import TextFiles, refs_of, text_refs_mover, text_refs_setter
+from fetchers.store.texts import (
+    TextFiles,
+    refs_of,
+    text_refs_mover,
+    text_refs_setter,
+    text_shard,
+)
 from fetchers.store.thin import RowsBack, fill, thin
 
 log = logging.getLogger("wirewatch.store")
@@ -961,6 +967,7 @@ class Store:
             return self._load_shard(key), True
         records = self._indexes.records
         fresh = [(place, r) for place, r in found if r.id not in records]
+        self._drop_dangling_texts(key, [r for _, r in fresh])
         self._indexes.file(
             [r for _, r in fresh], key, self._marks, places=[place for place, _ in fresh]
         )
@@ -968,6 +975,42 @@ class Store:
             thin(r for _, r in fresh)
         self._partial.add(key)
         return [r.id for _, r in fresh], False
+
+    def _drop_dangling_texts(self, key: str, records: list[Record]) -> None:
+        """(Under the lock; before the records are filed.) Take the full texts whose refs
+        point past the end of their text file (or into one that is gone) as never fetched,
+        and say so once: a copy of a data dir taken while its writer appended texts and
+        wrote the day after them holds the day's refs without the texts. A writer then
+        fetches them again, as for an article whose text never came; a viewer says they
+        are missing instead of showing the summary as if there were none."""
+        sizes: dict[str, int] | None = None
+        dangling = 0
+        for record in records:
+            ref = record.text_ref
+            if ref is None:
+                continue
+            if sizes is None:
+                sizes = self._texts.files(key)
+            size = sizes.get(ref[0])
+            if size is None and text_shard(ref[0]) != key:  # (another shard's file)
+                sizes.update(self._texts.files(text_shard(ref[0])))
+                size = sizes.get(ref[0])
+            if size is not None and ref[1] + ref[2] <= size:
+                continue
+            dangling += 1
+            record.text_ref = None
+        if not dangling:
+            return
+        if self.is_writer:
+            then = "they are fetched again at the next poll of their sources that fetch full texts"
+        else:
+            then = "the writer's next poll fetches them again"
+        problem = (
+            f"{self.shard_path(key).name}: {dangling} full text(s) missing from its text files"
+            f" (cut short, as in a copy taken while they were written); {then}"
+        )
+        if problem not in self.problems:
+            self.problems.append(problem)
 
     def _load_shard(self, key: str) -> list[str]:
         """(Re)index one shard; a shard that cannot be read is moved aside and reported.
@@ -985,6 +1028,7 @@ class Store:
             cached = [r for _, r in placed]
             self._take_changes(key, rows)
             shard.signature = signature
+            self._drop_dangling_texts(key, cached)
             indexes.file(cached, key, self._marks, places=[place for place, _ in placed])
             if self._thin:
                 thin(cached)
@@ -1031,6 +1075,7 @@ class Store:
                 " left out (the rest of the day is read)"
             )
         shard.wrote()  # the stat the storage read the documents at
+        self._drop_dangling_texts(key, fresh)
         indexes.file(fresh, key, self._marks, places=places)
         shard.storage.forget()  # the records hold what is needed; a write re-reads the file
         self._write_rows(key, {r.id: r for r in (*held, *fresh)})
