@@ -318,3 +318,41 @@ def test_a_refresh_whose_source_health_the_disk_refused_exits_2(
     kept = {json.loads(line)["title"] for line in capsys.readouterr().out.splitlines()}
     assert set(titles) <= kept
     assert main([*where, "refresh"]) == 0
+
+
+def test_a_refresh_whose_search_index_the_disk_refused_exits_2(
+    tmp_path: Path,
+    feed_server: FeedServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SQLite's "database or disk is full" as the index is brought up to date: exit 2 naming
+    the search index; an index that is only in use elsewhere (locked) is no save refused."""
+    import sqlite3
+
+    route, config, data, _ = setup(tmp_path, feed_server)
+    where = ["--config", str(config), "--data-dir", str(data)]
+
+    def failing(code: int, message: str) -> object:
+        def index_round(self: object, everything: bool) -> int:
+            exc = sqlite3.OperationalError(message)
+            exc.sqlite_errorcode = code  # type: ignore[attr-defined]
+            raise exc
+
+        return index_round
+
+    with monkeypatch.context() as full:
+        full.setattr(
+            "fetchers.store.searchthread.SearchThread.index_round",
+            failing(sqlite3.SQLITE_FULL, "database or disk is full"),
+        )
+        capsys.readouterr()
+        assert main([*where, "refresh"]) == 2
+        assert "not saved: search index" in capsys.readouterr().err
+    tariffs(route, 1)
+    with monkeypatch.context() as locked:
+        locked.setattr(
+            "fetchers.store.searchthread.SearchThread.index_round",
+            failing(sqlite3.SQLITE_BUSY, "database is locked"),
+        )
+        assert main([*where, "refresh"]) == 0
