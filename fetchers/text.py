@@ -492,11 +492,38 @@ _PRE_SPACES = str.maketrans(
 )
 
 
+def _char_cells(char: str) -> int:
+    """The cells a terminal gives `char`: two for a wide (CJK, full-width) one, none for a
+    combining mark or a format character, one otherwise."""
+    if unicodedata.east_asian_width(char) in "WF":
+        return 2
+    return 0 if unicodedata.category(char) in ("Mn", "Me", "Cf") else 1
+
+
+def expand_tabs(line: str, tab_size: int = 8) -> str:
+    """`line` with its tabs as spaces up to the next tab stop, every `tab_size` cells, the
+    way a terminal places them: `str.expandtabs` counts characters, so a wide letter (CJK)
+    or a combining mark before a tab put a table's columns out of line."""
+    if "\t" not in line or line.isascii():
+        return line.expandtabs(tab_size)
+    out: list[str] = []
+    column = 0
+    for char in line:
+        if char == "\t":
+            spaces = tab_size - column % tab_size if tab_size > 0 else 0
+            out.append(" " * spaces)
+            column += spaces
+        else:
+            out.append(char)
+            column += _char_cells(char)
+    return "".join(out)
+
+
 def preformatted_block(text: str, tab_size: int = 8) -> str:
     """A preformatted block (a <pre>: code, a poem, a table of results) as an article's full
-    text holds it: its lines as written, with their leading whitespace (tabs expanded) and the
-    spaces between their columns; trailing spaces, controls and soft hyphens gone, blank lines
-    at its ends dropped, and one inside it stored as `PREFORMATTED_BLANK`.
+    text holds it: its lines as written, with their leading whitespace (tabs expanded by
+    cells) and the spaces between their columns; trailing spaces, controls and soft hyphens
+    gone, blank lines at its ends dropped, and one inside it stored as `PREFORMATTED_BLANK`.
 
     A full text is paragraphs parted by a blank line ("\\n\\n"). A prose paragraph is one
     line that starts with no whitespace (so every full text stored before preformatted blocks
@@ -504,7 +531,8 @@ def preformatted_block(text: str, tab_size: int = 8) -> str:
     a preformatted block (`is_preformatted`): shown line by line as it is, never reflowed. A
     block of one line that starts at its margin is stored as the paragraph it reads as."""
     text = _without_soft_hyphens(strip_controls(text.replace("\r\n", "\n").replace("\r", "\n")))
-    lines = [line.expandtabs(tab_size).rstrip() for line in text.translate(_PRE_SPACES).split("\n")]
+    spaced = text.translate(_PRE_SPACES).split("\n")
+    lines = [expand_tabs(line, tab_size).rstrip() for line in spaced]
     first = next((at for at, line in enumerate(lines) if line), len(lines))
     last = len(lines)
     while last > first and not lines[last - 1]:

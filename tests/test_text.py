@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rich.cells import cell_len
 
 from fetchers import text
 from fetchers.text import (
@@ -25,6 +26,7 @@ from fetchers.text import (
     clean_line,
     normalise_paragraphs,
     plain_message,
+    preformatted_block,
     scan_markup,
     strip_controls,
 )
@@ -727,3 +729,21 @@ def test_a_title_declared_html_or_undeclared_loses_its_tags() -> None:
     assert clean_line("<b>Bold</b> move", is_html=True) == "Bold move"
     assert clean_line("Needs a <title> tag") == "Needs a tag"
     assert clean_line("a < b") == "a < b"
+
+
+def test_tabs_in_a_preformatted_table_of_wide_letters_keep_its_columns() -> None:
+    """A <pre> table of indices in Korean and Japanese, its columns parted by tabs: a tab
+    stop is every 8 cells of the terminal, a wide letter two of them and a combining mark
+    none (expanded by characters, "코스닥" pushed its figure three cells right of the others)."""
+    block = preformatted_block(
+        "KOSPI\t2,583.27\n코스닥\t731.10\n日経\t38,450.00\nCafe\u0301\t12.5\ncol1\tcol2\tcol3\n"
+        "한국\t日本\t中国"
+    )
+    lines = block.split("\n")
+    assert len(lines) == 6
+
+    def column(line: str, word: str) -> int:
+        return cell_len(line[: line.index(word)])
+
+    assert [column(line, f) for line, f in zip(lines[:4], "2731", strict=True)] == [8] * 4, lines
+    assert [column(lines[4], "col3"), column(lines[5], "中国")] == [16, 16], lines
