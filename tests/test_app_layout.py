@@ -15,6 +15,7 @@ from fetchers.config import Config
 from fetchers.healthbook import HealthBook
 from fetchers.models import Article, Source, SourceHealth
 from fetchers.store import Store
+from fetchers.story import Story
 from fetchers.timeparse import zone
 from tests.conftest import (
     FROZEN,
@@ -395,6 +396,29 @@ async def test_a_click_selects_the_row_under_the_pointer(tmp_path: Path) -> None
         assert dash(app).headlines.current_id == ids[4]
 
 
+async def test_a_click_below_the_last_headline_does_nothing(tmp_path: Path) -> None:
+    """No headline is under the pointer in the blank area below the rows: a click there
+    highlighted the oldest one and showed it (which marks it read), a double-click opened it."""
+    app = make_app(tmp_path)
+    app.read_after = 3600
+    async with piloted(app, (80, 24)) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        headlines = dashboard.headlines
+        ids = list(headlines.ids)
+        assert len(ids) + 3 < headlines.scrollable_content_region.height
+        await pilot.click("#headlines", offset=(30, 2))  # row 1 (+ 1: below the border)
+        await until(pilot, lambda: headlines.current_id == ids[1])
+        since = seen(app).mark()
+        below = len(ids) + 3
+        await pilot.click("#headlines", offset=(30, below))
+        await pilot.double_click("#headlines", offset=(30, below))
+        await pilot.pause(0.2)
+        assert headlines.current_id == ids[1]
+        assert not dashboard.reading
+        messages = seen(app).messages[since:]
+        assert not [m for m in messages if isinstance(m, type(headlines).Highlighted)]
+
+
 async def test_a_mouse_alone_opens_an_article_in_a_narrow_terminal(tmp_path: Path) -> None:
     """At 80x24 the article pane shows only once a headline is opened: a click highlights a
     headline, and a click on the highlighted one, or a double-click, opens it as enter does.
@@ -690,3 +714,31 @@ async def test_at_40_by_12_a_picker_lists_several_rows(tmp_path: Path) -> None:
         await pilot.pause()
         shot = screen_text(app)
         assert len(re.findall(r"\b(ok|error) +- Desk \d+ ", shot)) >= 3, shot
+
+
+async def test_a_headline_of_letters_with_stacked_marks_is_cut_with_an_ellipsis(
+    tmp_path: Path,
+) -> None:
+    """Letters carrying three combining marks each (Vietnamese diacritics in NFD, Zalgo) are
+    four characters to a cell: a row cut them short with no "…", half its title left blank."""
+    marked = "".join(c + "\u0302\u0301\u0323" if c != " " else c for c in "marks on every letter ")
+    title = "Vietnam " + marked * 8
+    app = _store(tmp_path, [_article(1, timedelta(hours=1), "World Desk", title)])
+    async with piloted(app, (100, 30)) as pilot:
+        await settle(app, pilot, want=1)
+        row = next(line for line in screen_lines(app) if "Vietnam" in line)
+        assert row.rstrip().rstrip("│").rstrip().endswith("…"), row
+        headlines = dash(app).headlines
+        story = Story(
+            id="s1",
+            title=title,
+            articles=["a1"],
+            sources=["World Desk"],
+            first_id="a1",
+            first_source="World Desk",
+            first_seen=FROZEN.timestamp(),
+            last_seen=FROZEN.timestamp(),
+        )
+        for width in (160, 80, 40):
+            text = headlines.story_text(story, width).plain
+            assert text.rstrip().endswith("…") and cell_len(text) <= width, text

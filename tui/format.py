@@ -177,3 +177,16 @@ def shown_line(text: str) -> str:
     holds what the feeds' cleaning never saw (escape sequences set the window's title, a
     line break split a row); the usual printable text as it is."""
     return text if text.isprintable() else " ".join(strip_controls(text).split())
+
+
+def shown_head(text: str, cells: int) -> str:
+    """The start of `text` as a row shows it (`shown_line`), wider than `cells` cells when
+    the whole is, so that cutting it to `cells` adds the ellipsis. Sliced rather than whole
+    for a headline of megabytes; the slice grows while combining marks (several to a letter,
+    or Zalgo) or joined emoji leave it narrower than the row, which cut it with no "…"."""
+    end = max(1, cells) * 2
+    while True:
+        head = shown_line(text[:end])
+        if end >= len(text) or cell_len(head) > cells:
+            return head
+        end *= 2

@@ -26,7 +26,7 @@ from fetchers.store import StoreError
 from fetchers.story import Story
 from fetchers.storyshelf import StoryShelf
 from tui.actions import bindings
-from tui.format import AGE_WIDTH, age, first_reported, fit, shown_line
+from tui.format import AGE_WIDTH, age, first_reported, fit, shown_head, shown_line
 from tui.rows import GAP, Row, Rows
 from tui.widgets.colours import ShownStyles
 from tui.widgets.strips import text_strip
@@ -536,7 +536,10 @@ class HeadlineList(ScrollView, can_focus=True):
         if event.chain > 1 and self._click_opened:  # the rest of a double-click that opened
             return
         index = int(self.scroll_y) + offset.y
-        highlighted = index == self.cursor and index < len(self.ids)  # (not below the rows)
+        if index >= len(self.ids):  # the blank below the rows: no headline is under it (it
+            self._click_opened = False  # highlighted, showed and read the oldest one)
+            return
+        highlighted = index == self.cursor
         self._move(index)
         self._click_opened = highlighted
         if highlighted:
@@ -710,7 +713,7 @@ class HeadlineList(ScrollView, can_focus=True):
         start = len(row)
         # (feed text was cleaned as fetched; a store another program wrote or edited holds
         # what it never cleaned: its escapes stay off the terminal)
-        title = Text(shown_line(article.title[: title_width * 2]), no_wrap=True)
+        title = Text(shown_head(article.title, title_width), no_wrap=True)
         title.truncate(title_width, overflow="ellipsis")
         row.append(
             title.plain,
@@ -752,7 +755,7 @@ class HeadlineList(ScrollView, can_focus=True):
                 style("headlines--age"),
             )
         start = len(row)
-        title = Text(shown_line(story.title[: title_width * 2]), no_wrap=True)
+        title = Text(shown_head(story.title, title_width), no_wrap=True)
         title.truncate(title_width, overflow="ellipsis")
         unread = "+" in mark
         row.append(title.plain, style("headlines--unread" if unread else "headlines--read"))
