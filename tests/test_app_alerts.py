@@ -1212,3 +1212,37 @@ async def test_the_open_history_keeps_the_newest_500_as_alerts_come(
         assert len(screen.entries) == 500
         assert screen.entries[0].title == "Late 599"
         assert "the newest 500 of 700" in screen_text(app)
+
+
+async def test_a_rule_named_with_brackets_is_shown_as_written_in_the_history_title(
+    tmp_path: Path,
+) -> None:
+    """`h` on a rule puts its name (or a story's headline) in the history's title: "[/]" in
+    it stopped the dashboard (a markup error) and "Tariffs [KR]" lost its "[KR]"."""
+    app = make_app(tmp_path)
+    app.config.alerts = [
+        make_rule({"name": "Korea [/] tariffs", "query": "nowhere1"}, FROZEN),
+        make_rule({"name": "Tariffs [KR]", "query": "nowhere2"}, FROZEN),
+    ]
+    data = tmp_path / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    fire(
+        data,
+        {"alert": "Korea [/] tariffs", "rule": "config:Korea [/] tariffs", "title": "[/b] A1"},
+        {"alert": "Tariffs [KR]", "rule": "config:Tariffs [KR]", "title": "[Video] B1"},
+    )
+    async with piloted(app) as pilot:
+        screen = await rules_focused(tmp_path, app, pilot)
+        await pilot.press("h")
+        await until(pilot, lambda: screen.narrowed == "config:Korea [/] tariffs")
+        await pilot.pause()
+        assert app.is_running
+        shown = screen_text(app)
+        assert "Alerts fired for Korea [/] tariffs" in shown and "[/b] A1" in shown
+        await pilot.press("h")
+        await until(pilot, lambda: screen.narrowed is None)
+        await pilot.press("tab", "j", "h")
+        await until(pilot, lambda: screen.narrowed == "config:Tariffs [KR]")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "Alerts fired for Tariffs [KR]" in shown and "[Video] B1" in shown

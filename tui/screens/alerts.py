@@ -17,6 +17,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, OptionList, Static
@@ -45,7 +46,7 @@ from tui.alertdata import (
     Watched,
 )
 from tui.confirm import PressedTwice
-from tui.format import clipped, fit
+from tui.format import clipped, fit, shown_line
 from tui.layout import is_narrow
 from tui.messages import HistoryRead, RulesChanged, Trended
 from tui.screens.picker import move_in
@@ -302,14 +303,19 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
         self.call_after_refresh(self._fit_rows)  # opened on a narrow screen
 
     # -- the history ----------------------------------------------------------------------
-    def _history_title(self) -> str:
+    def _history_title(self) -> Content:
+        """The history pane's title, as written: it names a rule or a story, whose headline
+        is feed text ("[/] Trump…" stopped the dashboard, a plain str title being markup, and
+        "[Video] Trump lands" lost its "[Video]")."""
         shown = len(self.entries)
         more = f", the newest {shown} of {self.total:,}" if self.total > shown else ""
         if self.narrowed is None:
-            return f"Alerts fired, newest first{more}"
+            return Content(f"Alerts fired, newest first{more}")
         name = next((w.name for w in self.watched if w.key == self.narrowed), self.narrowed)
         back = key_shown(self.app, "alerts.rule_history")
-        return f"Alerts fired for {name}, newest first{more} ({back}: every rule's)"
+        return Content(
+            f"Alerts fired for {shown_line(name)}, newest first{more} ({back}: every rule's)"
+        )
 
     def _history_options(self) -> list[Option]:
         if not self.entries:
