@@ -1246,3 +1246,30 @@ async def test_a_rule_named_with_brackets_is_shown_as_written_in_the_history_tit
         await pilot.pause()
         shown = screen_text(app)
         assert "Alerts fired for Tariffs [KR]" in shown and "[Video] B1" in shown
+
+
+async def test_a_click_on_a_rule_highlights_it_for_the_keys_and_a_second_filters(
+    tmp_path: Path,
+) -> None:
+    """One click on a rule filtered to its query and closed `!`: no rule could be picked
+    with the mouse for `h` (its alerts), `m` or `e`. It highlights, as in the headlines."""
+    app = make_app(tmp_path)
+    app.config.alerts = two_hundred_rules()
+    data = tmp_path / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    fire(data, {"alert": "Rule 003", "rule": "config:Rule 003", "title": "Q0"})
+    async with piloted(app) as pilot:
+        screen = await rules_focused(tmp_path, app, pilot)
+        listed = screen.query_one("#alerts-watched", OptionList)
+        region = listed.content_region
+        await pilot.click(offset=(region.x + 4, region.y + 3))
+        await pilot.pause()
+        assert app.screen is screen and listed.highlighted == 3
+        await pilot.press("h")
+        await until(pilot, lambda: screen.narrowed == "config:Rule 003")
+        assert [entry.title for entry in screen.entries] == ["Q0"]
+        await pilot.press("h")
+        await until(pilot, lambda: screen.narrowed is None)
+        await pilot.click(offset=(region.x + 4, region.y + 3), times=2)  # a double-click
+        await until(pilot, lambda: app.screen is not screen)
+        assert dash(app).query_text == "nowhere3"

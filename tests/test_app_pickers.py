@@ -438,3 +438,52 @@ async def test_typing_in_the_source_picker_finds_a_source_by_name(tmp_path: Path
         await pilot.press("/", *"NEWS", "down", "enter")  # (the arrows move meanwhile)
         await settle(app, pilot)
         assert dashboard.query_text == 'source:"Reuters World News (5)"'
+
+
+async def click_row(pilot: Pilot[None], listed: OptionList, row: int, times: int = 1) -> None:
+    """Click the list's row `row` (one line each) at the screen's coordinates."""
+    region = listed.content_region
+    await pilot.click(offset=(region.x + 4, region.y + row), times=times)
+    await pilot.pause()
+
+
+async def test_a_click_highlights_a_row_of_the_events_and_health_lists_and_a_second_acts(
+    tmp_path: Path,
+) -> None:
+    """As in the headlines: one click highlights the row under the pointer (the window's own
+    keys then act on it: `e` edits that event), a click on the highlighted row or a
+    double-click acts as enter does. One click filtered and closed the window."""
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, EventsScreen))
+        screen = app.screen
+        listed = screen.query_one(OptionList)
+        assert listed.highlighted == 0
+        await click_row(pilot, listed, 1)
+        assert app.screen is screen and listed.highlighted == 1  # the click only highlighted
+        assert dashboard.query_text == ""
+        await click_row(pilot, listed, 1)  # on the highlighted row: enter
+        await settle(app, pilot)
+        assert dashboard.query_text == "APEC OR Gyeongju OR tag:apec"
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, EventsScreen))
+        listed = app.screen.query_one(OptionList)
+        await click_row(pilot, listed, 0, times=2)  # a double-click acts at once
+        await until(pilot, lambda: not isinstance(app.screen, EventsScreen))
+        assert dashboard.query_text not in ("", "APEC OR Gyeongju OR tag:apec")
+        since = seen(app).mark()
+        await pilot.press("H")
+        await seen(app).wait_for(LeadsRead, since=since)
+        await until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        picker = app.screen
+        listed = picker.query_one(OptionList)
+        await click_row(pilot, listed, 2)
+        assert app.screen is picker and listed.highlighted == 2
+        chosen = listed.get_option_at_index(2).id
+        detail = str(picker.query_one("#picker-detail", Static).render())
+        assert chosen is not None and chosen in detail  # its name and address said under it
+        await click_row(pilot, listed, 2)
+        await settle(app, pilot)
+        assert chosen in dashboard.query_text

@@ -174,6 +174,18 @@ async def test_a_click_on_the_highlighted_story_opens_its_timeline(tmp_path: Pat
         await until(pilot, lambda: isinstance(app.screen, StoryTimelineScreen))
         asked = [m for m in seen(app).messages[since:] if isinstance(m, HeadlineList.OpenAsked)]
         assert len(asked) == 1
+        # in the timeline too: a click highlights an article (`d` acts on it), a second opens it
+        timeline = app.screen
+        listed = timeline.query_one(OptionList)
+        row = 1 if listed.highlighted != 1 else 0
+        region = listed.content_region
+        await pilot.click(offset=(region.x + 4, region.y + row))
+        await pilot.pause()
+        assert app.screen is timeline and listed.highlighted == row
+        ident = listed.get_option_at_index(row).id
+        await pilot.click(offset=(region.x + 4, region.y + row))
+        await until(pilot, lambda: app.screen is dashboard)
+        await until(pilot, lambda: dashboard.article_view.article_id == ident)
 
 
 def _with_a_carried_copy(
