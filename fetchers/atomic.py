@@ -58,6 +58,15 @@ def narrow(path: Path) -> None:
             os.chmod(path, stat.S_IMODE(found.st_mode) & ~extra)
 
 
+def note_or_remove(path: Path, noted: object) -> None:
+    """A small JSON note written whole (`atomic_write_bytes`), or removed when there is
+    nothing to note (`noted` empty): a note read at the next start says only what holds."""
+    if noted:
+        atomic_write_bytes(path, orjson.dumps(noted))
+    else:
+        path.unlink(missing_ok=True)
+
+
 def atomic_write_bytes(path: Path, data: bytes, *more: bytes, mode: int | None = None) -> None:
     """Write `data` and then `more` as the file's whole content (parts spare a large file
     one copy of itself); `mode`: its permissions (else its folder's, `data_file_mode`)."""

@@ -44,7 +44,12 @@ from typing import Any
 import orjson
 
 from fetchers import liveness
-from fetchers.atomic import atomic_write_bytes, remove_stale_temps, stat_signature
+from fetchers.atomic import (
+    atomic_write_bytes,
+    note_or_remove,
+    remove_stale_temps,
+    stat_signature,
+)
 from fetchers.datafiles import narrow_data_files
 from fetchers.foreground import give_way
 from fetchers.heap import collector_paused, keep_loaded_out_of_collections
@@ -1371,10 +1376,7 @@ class Store:
         keys = sorted({*self._lost, *self._unrecovered})
         path = self.dir / LOST_FILE
         try:
-            if keys:
-                atomic_write_bytes(path, orjson.dumps(keys))
-            else:
-                path.unlink(missing_ok=True)
+            note_or_remove(path, keys)
         except OSError as exc:
             log.error(
                 "%s: cannot note the lost articles of %s (%s): a writer that stops before its"
@@ -2429,10 +2431,7 @@ class Store:
             since[day] = noted if isinstance(noted, str) and noted <= today else today
         if since != noted_before:
             try:
-                if since:
-                    atomic_write_bytes(path, orjson.dumps(since))
-                else:
-                    path.unlink(missing_ok=True)
+                note_or_remove(path, since)
             except OSError as exc:
                 log.warning("%s: cannot note the days after today (%s)", path, exc.strerror or exc)
         return since
