@@ -484,6 +484,9 @@ BUILT_IN = {
     "ctrl+c": "copies the selected text",
 }
 LIST_KEYS = {"up", "down", "enter", "home", "end", "pageup", "pagedown"}
+# what a list's own key does, as a binding's action: a binding given that key too
+# (`"picker.down" = "ctrl+n,down"`) adds nothing there but is no clash (it was refused)
+LIST_DOES = {"down": "move(1)", "up": "move(-1)", "home": "first", "end": "last"}
 TAKEN = {"events": LIST_KEYS, "picker": LIST_KEYS, "timeline": LIST_KEYS, "alerts": LIST_KEYS}
 TYPED_INTO = {  # places with a text field: a character key is typed, not bound
     "event_form": "is typed into the form's fields",
@@ -716,9 +719,16 @@ CTRL_AT = "ctrl+@"
 CTRL_SPACE = "ctrl+space"
 
 
+# a binding given no key: `"app.quit" = ""` unbinds it (newsboat's unbind-key), its key then
+# free, or doing nothing
+UNBOUND = ""
+
+
 def key_list(keys: str) -> list[str]:
-    """The keys of a "j,down" string, by Textual's names; KeymapError when empty or not keys.
-    ctrl+space is both the keys it may arrive as (`CTRL_AT`)."""
+    """The keys of a "j,down" string, by Textual's names, none for `UNBOUND`; KeymapError
+    when commas alone or not keys. ctrl+space is both the keys it may arrive as (`CTRL_AT`)."""
+    if not keys.strip():
+        return []
     names: list[str] = []
     for key in _split_keys(keys):
         name = key_name(key)
@@ -726,7 +736,9 @@ def key_list(keys: str) -> list[str]:
             if one not in names:
                 names.append(one)
     if not names:
-        raise KeymapError('give at least one key, such as "x" or "ctrl+x" (the comma key: ",")')
+        raise KeymapError(
+            'give at least one key, such as "x" or "ctrl+x" (the comma key: ","), or "" for none'
+        )
     return names
 
 
@@ -754,6 +766,23 @@ def _split_keys(keys: str) -> list[str]:
 # bindings whose default keys give way to a key [keys] gives another binding: ctrl+z came
 # after configs that bound it (refused as "also the key of app.suspend", they no longer loaded)
 YIELDING = frozenset({"app.suspend"})
+
+
+# bindings that close a window or form with no other way out of it: unbound ("") it would
+# keep the keyboard (ctrl+q quitting alone), so they are given another key instead
+WAYS_OUT = frozenset(
+    {
+        "article.close",
+        "events.close",
+        "event_form.cancel",
+        "picker.close",
+        "filter.cancel",
+        "alerts.close",
+        "rule_form.cancel",
+        "help.close",
+        "revisions.close",
+    }
+)
 
 
 def keys_in_force(remap: dict[str, str]) -> dict[str, list[str]]:
@@ -786,6 +815,13 @@ def check_keymap(remap: dict[str, str]) -> list[str]:
             names = key_list(keys)
         except KeymapError as exc:
             errors.append(f"{binding_id}: {exc}")
+            continue
+        if not names and binding_id in WAYS_OUT:
+            errors.append(
+                f"{binding_id}: it is the way out of {PLACES[BY_ID[binding_id].where]},"
+                " which would keep the keyboard with no key to leave it: give it another key"
+                ' instead of ""'
+            )
             continue
         try:
             # (checked where it is the binding's own place: in its `also` places a key their
@@ -839,7 +875,11 @@ def _clashes(binding_id: str, remap: dict[str, str]) -> list[tuple[str, str, boo
                     )
                     said.append((other.id, note, False))
                     continue
-                also = "" if other.id in remap else f"; give {other.id} another key as well"
+                also = (
+                    ""
+                    if other.id in remap
+                    else f'; give {other.id} another key as well (or "" for none)'
+                )
                 where = ""
                 if held is not None:
                     where = f" in {PLACES[there if held is other else here]}"
@@ -882,7 +922,7 @@ def _check_place(binding_id: str, names: list[str], place: str) -> None:
     for name in names:
         if name in BUILT_IN:
             raise KeymapError(f'{binding_id}: "{shown(name)}" {BUILT_IN[name]} everywhere')
-        if name in TAKEN.get(place, ()):
+        if name in TAKEN.get(place, ()) and LIST_DOES.get(name) != BY_ID[binding_id].action:
             raise KeymapError(
                 f'{binding_id}: "{shown(name)}" moves in or picks from the list there'
             )

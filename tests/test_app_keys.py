@@ -831,3 +831,108 @@ async def test_a_window_over_the_dashboard_shows_its_own_keys_at_the_bottom(
         assert footers, "no footer of its own"
         shown = footer_keys(footers[0])
         assert wanted in shown and "Quit=q" not in shown and "Filter=slash" not in shown
+
+
+def test_a_binding_given_no_key_or_several_loads_and_errors_are_said_at_once(
+    tmp_path: Path,
+) -> None:
+    """ "" unbinds (newsboat's unbind-key), a list gives several keys, a list key its own
+    list has for the same job included (`"picker.down" = "ctrl+n,down"` was refused: "down
+    moves in the list there"); a way out of a window can't be unbound, and every error is
+    said at once."""
+    from fetchers.config import ConfigError
+
+    path = tmp_path / "wirewatch.toml"
+    path.write_text('[keys]\n"app.quit" = ""\n"app.help" = "q"\n"picker.down" = "ctrl+n,down"\n')
+    keys = load_config(path, FROZEN).keys
+    force = keys_in_force(keys)
+    assert force["app.quit"] == [] and force["app.help"] == ["q"]
+    assert force["picker.down"] == ["ctrl+n", "down"]
+    path.write_text(
+        '[keys]\n"help.close" = ""\n"app.help" = "q"\n"picker.up" = "ctrl+p,up"\n'
+        '"picker.first" = "ctrl+g,down"\n"app.events" = ",,"\n'
+    )
+    with pytest.raises(ConfigError) as said:
+        load_config(path, FROZEN)
+    told = str(said.value)
+    assert '"help.close": it is the way out of This help' in told
+    assert '"app.help": "q" is also the key of app.quit' in told and '(or "" for none)' in told
+    assert '"picker.up": "ctrl+p" opens the command palette everywhere' in told
+    assert '"picker.first": "down" moves in or picks from the list there' in told
+    assert '"app.events": give at least one key, such as "x" or "ctrl+x"' in told
+    assert '","' in told  # (the comma key, said as before)
+
+
+async def test_a_key_unbound_does_nothing_and_is_in_neither_the_footer_nor_the_help(
+    tmp_path: Path,
+) -> None:
+    """`"app.quit" = ""`: q does nothing (no quitting by accident on a monitoring host),
+    the footer and `?` leave it out, a key freed so goes to what else has it, and ctrl+q
+    still quits."""
+    config = _config_with_keys(tmp_path, '"app.quit" = ""\n"filter.unread" = ""')
+    app = make_app(tmp_path, config)
+    async with piloted(app, (160, 50)) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        shown = footer_keys(dashboard.query_one(KeyFooter))
+        assert not any(k.startswith("Quit=") or k.startswith("Unread=") for k in shown), shown
+        assert "Keys=question_mark" in shown
+        await pilot.press("q", "u")
+        await pilot.pause(0.2)
+        assert app.is_running and app.screen is dashboard
+        assert not dashboard.query_one(FilterBar).display
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        text = screen_text(app)
+        for _ in range(5):
+            await pilot.press("pagedown")
+            await pilot.pause(0.1)
+            text += screen_text(app)
+        assert re.search(r"Keys in force: this help\s*app\.help", text)
+        assert not re.search(r"Quit\s*app\.quit", text) and "filter.unread" not in text
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is dashboard)
+        await pilot.press("slash", "q")  # typed into the prompt, as before
+        await pilot.pause(0.1)
+        assert dashboard.query_one(FilterBar).query_one(Input).value == "q"
+        await pilot.press("escape")
+        assert not dashboard.unread_only  # (u did nothing)
+        await palette_search(pilot, "toggle unread")  # the palette runs it, no key said
+        assert "Hide headlines already read" in screen_text(app)
+        assert not re.search(r"already read\s*\[", screen_text(app))
+        await pilot.press("enter")
+        await until(pilot, lambda: dashboard.unread_only)
+        await pilot.press("ctrl+q")
+        await pilot.pause(0.2)
+    assert not app.is_running
+
+
+async def test_a_binding_given_two_keys_acts_on_both(tmp_path: Path) -> None:
+    """`"picker.down" = "ctrl+n,down"` (emacs's and the arrow): both move down in the
+    sources picker, and `?` lists both."""
+    from textual.widgets import OptionList
+
+    config = _config_with_keys(tmp_path, '"picker.down" = "ctrl+n,down"\n"app.help" = "f2,?"')
+    app = make_app(tmp_path, config)
+    async with piloted(app, (160, 50)) as pilot:
+        dashboard = await settle(app, pilot, want=6)
+        shown = footer_keys(dashboard.query_one(KeyFooter))
+        assert "Keys=f2" in shown and "Keys=question_mark" not in shown  # the first key
+        await pilot.press("s")
+        await until(pilot, lambda: isinstance(app.screen, PickerScreen))
+        listed = app.screen.query_one(OptionList)
+        start = listed.highlighted or 0
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: listed.highlighted == start + 1)
+        await pilot.press("down")
+        await until(pilot, lambda: listed.highlighted == start + 2)
+        await pilot.press("escape", "f2")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        text = screen_text(app)
+        assert re.search(r"f2 \?\s*Keys in force", text), text[:2000]
+        await pilot.press("escape", "question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        for _ in range(5):
+            await pilot.press("pagedown")
+            await pilot.pause(0.1)
+            text += screen_text(app)
+        assert re.search(r"\^n ↓\s*Next row\s*picker\.down", text)

@@ -125,7 +125,7 @@ def test_two_accounts_feeds_at_one_address_are_two_sources(tmp_path: Path, now: 
             'keys."app.help": "q" is also the key of app.quit (Quit), and a key does one thing',
         ),
         ('[keys]\n"app.quit" = "ctlr+x"', "keys.\"app.quit\": 'ctlr+x' is not a key"),
-        ('[keys]\n"app.quit" = ""', 'keys."app.quit": give at least one key'),
+        ('[keys]\n"app.quit" = ",,"', 'keys."app.quit": give at least one key'),
         ('[keys]\n"picker.close" = "tab"', 'keys."picker.close": "tab" moves the focus'),
         ('[keys]\n"headlines.down" = "j,s"', '"s" is also the key of filter.source'),
         ('[keys]\n"filter.sort" = "x"', 'keys."filter.sort": "x" is typed into the filter'),

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from textual.app import App
-from textual.binding import ActiveBinding, Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingsMap, BindingType
+from textual.dom import DOMNode
 from textual.screen import Screen
 
 from fetchers.keymap import BINDINGS as KEY_BINDINGS
@@ -47,10 +48,17 @@ def bindings(place: str, on_app: bool = False) -> list[BindingType]:
     return out
 
 
+# a binding's key in a hint on screen when [keys] unbound it (its action run from the palette)
+NO_KEY = "(no key)"
+
+
 def first_key(binding_id: str, remap: dict[str, str], display: KeyDisplay) -> str:
-    """The first key of `binding_id` after the user's [keys] remapping, as it is shown."""
-    key = keys_in_force(remap)[binding_id][0]
-    return display(Binding(key, ACTIONS[binding_id].action))
+    """The first key of `binding_id` after the user's [keys] remapping, as it is shown;
+    `NO_KEY` when [keys] unbound it."""
+    keys = keys_in_force(remap)[binding_id]
+    if not keys:
+        return NO_KEY
+    return display(Binding(keys[0], ACTIONS[binding_id].action))
 
 
 def key_shown(app: App[object], binding_id: str) -> str:
@@ -62,10 +70,12 @@ def key_shown(app: App[object], binding_id: str) -> str:
 
 
 def palette_actions(remap: dict[str, str], display: KeyDisplay) -> Iterator[tuple[Action, str]]:
-    """The actions the command palette offers by name, each with its first key in force."""
+    """The actions the command palette offers by name, each with its first key in force
+    ("" for one [keys] unbound: the palette is then its way in)."""
+    in_force = keys_in_force(remap)
     for action in ACTIONS.values():
         if action.palette:
-            yield action, first_key(action.id, remap, display)
+            yield action, first_key(action.id, remap, display) if in_force[action.id] else ""
 
 
 Row = tuple[str, str, str]  # keys as shown, what they do, binding id ("" for Textual's own)
@@ -166,10 +176,40 @@ def shown_beneath(
     return out
 
 
+def unbound_ids(app: App[object]) -> frozenset[str]:
+    """The binding ids [keys] gave no key (`"app.quit" = ""`)."""
+    config = getattr(app, "config", None)
+    remap: dict[str, str] = config.keys if config is not None else {}
+    return frozenset(ident for ident, keys in remap.items() if not keys_in_force(remap)[ident])
+
+
+def textual_keymap(remap: dict[str, str]) -> dict[str, str]:
+    """The [keys] remapping as `App.set_keymap` takes it: Textual keeps a binding's default
+    keys for an id given "" (`TableOrderedKeys` takes the unbound ones out)."""
+    return {ident: keys for ident, keys in remap.items() if keys.strip()}
+
+
 class TableOrderedKeys:
     """(A screen's mixin, before the Screen.) Its footer lists its keys in the action
     table's order, remapped or not (`in_table_order`), a shown binding of its own kept
-    there over a pane's hidden one of the same key (`shown_beneath`)."""
+    there over a pane's hidden one of the same key (`shown_beneath`); a binding [keys]
+    unbound is in none of its panes' bindings, so its key does nothing (or what a widget
+    does with it) and the footer leaves it out."""
+
+    @property
+    def _binding_chain(self) -> list[tuple[DOMNode, BindingsMap]]:
+        chain: list[tuple[DOMNode, BindingsMap]] = super()._binding_chain  # type: ignore[misc]
+        unbound = unbound_ids(self.app)  # type: ignore[attr-defined]
+        if not unbound:
+            return chain
+        for _node, bindings_map in chain:  # (copies, made for each call)
+            for key, found in list(bindings_map.key_to_bindings.items()):
+                kept = [binding for binding in found if binding.id not in unbound]
+                if kept:
+                    bindings_map.key_to_bindings[key] = kept
+                else:
+                    del bindings_map.key_to_bindings[key]
+        return chain
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:

@@ -38,7 +38,7 @@ from fetchers.parsepool import start_server as start_parse_server
 from fetchers.redact import printable
 from fetchers.store import StoreError
 from fetchers.timeparse import local_zone
-from tui.actions import bindings, first_key
+from tui.actions import bindings, first_key, textual_keymap
 from tui.commands import WirewatchCommands
 from tui.keyorder import OrderedKeysApp
 from tui.layout import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS
@@ -128,7 +128,7 @@ class WirewatchApp(ReportsWorkerErrors, OrderedKeysApp[None]):
 
     def on_mount(self) -> None:
         if self.config.keys:
-            self.set_keymap(self.config.keys)
+            self.set_keymap(textual_keymap(self.config.keys))
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._quit_on_signals()
         self._open_session()

@@ -56,7 +56,8 @@ class WirewatchCommands(Provider):
         out: list[Entry] = []
         for action, key in palette_actions(dashboard.config.keys, app.get_key_display):
             run = partial(dashboard.run_action, action.action)
-            out.append((action.palette, f"{action.help}  [{key}]".strip(), run))
+            said = f"{action.help}  [{key}]" if key else action.help
+            out.append((action.palette, said.strip(), run))
         if dashboard.can_take_over:
             out.append(
                 (

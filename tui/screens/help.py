@@ -82,7 +82,11 @@ class HelpScreen(TableOrderedKeys, ModalScreen[None]):
     def compose(self) -> ComposeResult:
         parts: list[Text | Described] = [
             Text("Keys in force", style="bold"),
-            Text('Remap one in [keys] by its id, e.g. "app.quit" = "x".\n', style="dim"),
+            Text(
+                'Remap one in [keys] by its id, e.g. "app.quit" = "x", or unbind it: "app.quit"'
+                ' = "" (ctrl+q quits all the same).\n',
+                style="dim",
+            ),
         ]
         for title, rows in self.sections:
             parts.append(Text(title, style="bold underline"))
