@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Literal
 
@@ -13,6 +14,37 @@ from fetchers.timeparse import local_zone, zone
 
 RECENT_DAYS = 180  # an article this recent is dated by day and month ("Nov 30")
 AGE_WIDTH = 6  # the widest age() is "Nov 30" or "Oct'25"
+
+
+# Unicode's Extended_Pictographic ranges (emoji-data.txt): the characters a joiner (U+200D)
+# binds into one emoji ("👨‍👩‍👧‍👦")
+# fmt: off
+_PICTOGRAPHIC = (
+    (0xA9, 0xA9), (0xAE, 0xAE), (0x203C, 0x203C), (0x2049, 0x2049), (0x2122, 0x2122),
+    (0x2139, 0x2139), (0x2194, 0x2199), (0x21A9, 0x21AA), (0x231A, 0x231B), (0x2328, 0x2328),
+    (0x2388, 0x2388), (0x23CF, 0x23CF), (0x23E9, 0x23F3), (0x23F8, 0x23FA), (0x24C2, 0x24C2),
+    (0x25AA, 0x25AB), (0x25B6, 0x25B6), (0x25C0, 0x25C0), (0x25FB, 0x25FE), (0x2600, 0x2605),
+    (0x2607, 0x2612), (0x2614, 0x2685), (0x2690, 0x2705), (0x2708, 0x2712), (0x2714, 0x2714),
+    (0x2716, 0x2716), (0x271D, 0x271D), (0x2721, 0x2721), (0x2728, 0x2728), (0x2733, 0x2734),
+    (0x2744, 0x2744), (0x2747, 0x2747), (0x274C, 0x274C), (0x274E, 0x274E), (0x2753, 0x2755),
+    (0x2757, 0x2757), (0x2763, 0x2767), (0x2795, 0x2797), (0x27A1, 0x27A1), (0x27B0, 0x27B0),
+    (0x27BF, 0x27BF), (0x2934, 0x2935), (0x2B05, 0x2B07), (0x2B1B, 0x2B1C), (0x2B50, 0x2B50),
+    (0x2B55, 0x2B55), (0x3030, 0x3030), (0x303D, 0x303D), (0x3297, 0x3297), (0x3299, 0x3299),
+    (0x1F000, 0x1F0FF), (0x1F10D, 0x1F10F), (0x1F12F, 0x1F12F), (0x1F16C, 0x1F171),
+    (0x1F17E, 0x1F17F), (0x1F18E, 0x1F18E), (0x1F191, 0x1F19A), (0x1F1AD, 0x1F1E5),
+    (0x1F201, 0x1F20F), (0x1F21A, 0x1F21A), (0x1F22F, 0x1F22F), (0x1F232, 0x1F23A),
+    (0x1F23C, 0x1F23F), (0x1F249, 0x1F3FA), (0x1F400, 0x1F53D), (0x1F546, 0x1F64F),
+    (0x1F680, 0x1F6FF), (0x1F774, 0x1F77F), (0x1F7D5, 0x1F7FF), (0x1F80C, 0x1F80F),
+    (0x1F848, 0x1F84F), (0x1F85A, 0x1F85F), (0x1F888, 0x1F88F), (0x1F8AE, 0x1F8FF),
+    (0x1F90C, 0x1F93A), (0x1F93C, 0x1F945), (0x1F947, 0x1FAFF), (0x1FC00, 0x1FFFD),
+)
+# fmt: on
+_PICTOGRAPH = "[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _PICTOGRAPHIC) + "]"
+# what makes Rich measure an emoji otherwise than a terminal drawing one cell per code point
+# (tmux, xterm, VTE: glibc's wcwidth): variation selectors, skin-tone modifiers, joiners
+_EMOJI_PARTS = re.compile("[\ufe0e\ufe0f\u200d\U0001f3fb-\U0001f3ff]")
+_VARIANTS = dict.fromkeys([0xFE0E, 0xFE0F, *range(0x1F3FB, 0x1F400)])
+_EMOJI_JOINER = re.compile(f"(?<={_PICTOGRAPH})\u200d(?={_PICTOGRAPH})")
 
 
 UNITS = (("d", 86400), ("h", 3600), ("m", 60))
@@ -172,11 +204,25 @@ def clipped(text: str, cells: int) -> str:
     return text if cell_len(text) <= cells else set_cell_size(text, cells - 1) + "…"
 
 
+def drawn(text: str) -> str:
+    """`text` as the dashboard draws it, in as many cells as Rich measures it: Rich counts an
+    emoji sequence ("👨‍👩‍👧‍👦", "✔️", "👍🏽", "1️⃣") as one wide character, tmux, xterm and VTE
+    draw each code point in its own cells (glibc's wcwidth), and the pane's border moved.
+    Without variation selectors, skin-tone modifiers and joiners between emoji, both count
+    the same; a joiner in Indic or Persian words stays. Text without them as it is."""
+    if text.isascii() or _EMOJI_PARTS.search(text) is None:
+        return text
+    text = text.translate(_VARIANTS)
+    return _EMOJI_JOINER.sub("", text) if "\u200d" in text else text
+
+
 def shown_line(text: str) -> str:
     """`text` as one line a terminal can be given: a store another program wrote or edited
     holds what the feeds' cleaning never saw (escape sequences set the window's title, a
-    line break split a row); the usual printable text as it is."""
-    return text if text.isprintable() else " ".join(strip_controls(text).split())
+    line break split a row); emoji as `drawn`; the usual printable text as it is."""
+    if text.isascii():
+        return text if text.isprintable() else " ".join(strip_controls(text).split())
+    return drawn(text if text.isprintable() else " ".join(strip_controls(text).split()))
 
 
 def shown_head(text: str, cells: int) -> str:

@@ -69,6 +69,7 @@ from tui.confirm import PressedTwice
 from tui.format import (
     age,
     clipped,
+    drawn,
     duration,
     first_reported,
     fit,
@@ -973,7 +974,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             said = f"{detail} · " if detail else ""
             status = h.status if source.enabled else "disabled"  # (its health as it was left)
             line = (
-                f"{status:<12} {http:>3} {fit_middle(source.name, named)} "
+                f"{status:<12} {http:>3} {fit_middle(drawn(source.name), named)} "
                 f"{said}ok {ok} · first {firsts} lag {behind}"
             )
             options.append((source.name, Text(line)))
@@ -986,7 +987,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             moved = moved_to(h)
             if moved:
                 whole.append(f"moved to {moved} for good: update the config\n")
-            whole.append(f"{source.name} · {shown_url(source.location)}", style="dim")
+            whole.append(f"{drawn(source.name)} · {shown_url(source.location)}", style="dim")
             details[source.name] = whole
         return options, details
 
@@ -1800,7 +1801,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         first = first_reported(story.first_seen, now, self.session.local).removeprefix("first ")
         outlets = f"{story.outlets} outlet" + ("s" if story.outlets != 1 else "")
         # who was first before the headline: a narrow screen cuts the end of the line
-        title = f"{outlets} · first {story.first_teller}, {first} · {story.title}"
+        title = f"{outlets} · first {drawn(story.first_teller)}, {first} · {drawn(story.title)}"
         diff = first_key("timeline.revisions", self.config.keys, self.app.get_key_display)
         footer = (
             f"enter shows the article · ~ revised by its source ({diff} shows how) ·"
@@ -1855,7 +1856,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         within what the terminal gives them now (said once, a timeline opened at 80 columns
         kept 16-cell names when the terminal widened)."""
         local, options = self.session.local, []
-        longest = max((cell_len(record.source) for record in records), default=1)
+        longest = max((cell_len(drawn(record.source)) for record in records), default=1)
         named = min(picker_name_width(self.app.size.width), longest)
         for record in records:
             ident = record.id
@@ -1867,9 +1868,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             # an undated article's time is its fetch's, marked so: not a time it was reported
             fetched = "*" if record.published is None else " "
             revised = "~" if record.revised is not None else " "
-            line = (
-                f"{when:%m-%d %H:%M}{fetched} {fit(record.source, named)} {revised} {record.title}"
-            )
+            source, title = fit(drawn(record.source), named), drawn(record.title)
+            line = f"{when:%m-%d %H:%M}{fetched} {source} {revised} {title}"
             options.append((ident, Text(line)))
         return options, None
 
@@ -1933,7 +1933,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             return
         article = history.article
         if not history.revisions and not history.texts:
-            title = clipped(article.title, NOTICE_TITLE)
+            title = clipped(shown_line(article.title), NOTICE_TITLE)
             self.notify(f"Its source has not changed this article: {title}", markup=False)
             return
         if message.shown is not None:
@@ -2119,9 +2119,9 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         if new.output and driver is not None:
             driver.write(new.output.decode("utf-8", "replace"))
         for entry in new.entries[-ALERT_TOASTS:]:
-            where = f" ({entry.source})" if entry.source else ""
+            where = f" ({shown_line(entry.source)})" if entry.source else ""
             title = f"Alert: {entry.alert}"
-            said = clipped(entry.title, NOTICE_TITLE)
+            said = clipped(shown_line(entry.title), NOTICE_TITLE)
             if entry.kind == "spike":
                 self.notify(said, title=title, severity="warning", markup=False)
             else:

@@ -22,7 +22,7 @@ from fetchers.query import QueryError, parse_query
 from fetchers.timeparse import zone
 from tui.actions import TableOrderedKeys, bindings, key_shown
 from tui.confirm import PressedTwice
-from tui.format import clipped, clock_turns, event_zone, time_left, wall, wall_short
+from tui.format import clipped, clock_turns, drawn, event_zone, time_left, wall, wall_short
 from tui.screens.picker import move_in
 from tui.widgets.footer import KeyFooter
 from tui.widgets.oneline import OneLineInput
@@ -179,7 +179,7 @@ class EventsScreen(TableOrderedKeys, ModalScreen[EventChoice | None]):
         extra = "  (config, read-only)" if event.origin == "config" else "  (added in the app)"
         if event.query:
             extra += f"  query: {event.query}"
-        return EventRow(event.name, partial(self._told, event), extra)
+        return EventRow(drawn(event.name), partial(self._told, event), extra)
 
     def compose(self) -> ComposeResult:
         options = [Option(self._label(e), id=str(n)) for n, e in enumerate(self.events)]

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 
 from fetchers.models import Article
 from tui.actions import TableOrderedKeys, bindings
-from tui.format import wall
+from tui.format import drawn, wall
 from tui.widgets.footer import KeyFooter
 from tui.widgets.textlines import TextLines, Wrapped, wrap_lines
 from tui.worddiff import text_change, word_diff
@@ -74,16 +74,17 @@ def revision_lines(
     word diffs; `revised`: when the version it has now was first seen; `texts`: the full
     texts it had, oldest first, then the one it has now. (Any thread: no widget is asked.)"""
     texts = texts or []
-    versions = [
-        (r.get("seen"), str(r.get("title") or ""), str(r.get("summary") or "")) for r in revisions
+    versions = [  # (as drawn: the diff's words are measured as the terminal shows them)
+        (r.get("seen"), drawn(str(r.get("title") or "")), drawn(str(r.get("summary") or "")))
+        for r in revisions
     ]
     now_seen = revised.isoformat() if revised is not None else None
-    versions.append((now_seen, article.title, article.summary))
+    versions.append((now_seen, drawn(article.title), drawn(article.summary)))
     count, earlier = len(revisions), max(0, len(texts) - 1)
     said = [f"{count} earlier version" + ("s" if count > 1 else "")] if count else []
     if earlier:
         said.append(f"{earlier} earlier full text" + ("s" if earlier > 1 else ""))
-    parts: list[Text] = [Text(f"{article.source}: " + ", ".join(said))]
+    parts: list[Text] = [Text(f"{drawn(article.source)}: " + ", ".join(said))]
     parts[0].stylize("bold")
     parts.append(Text("struck through: removed · underlined: added\n", style="dim"))
     for n in range(1, len(versions) if count else 0):
@@ -98,7 +99,7 @@ def revision_lines(
     for n in range(1, len(texts)):
         old, new = texts[n - 1], texts[n]
         since = _when(old.get("seen"), local)
-        change = text_change(str(old.get("text") or ""), str(new.get("text") or ""))
+        change = text_change(drawn(str(old.get("text") or "")), drawn(str(new.get("text") or "")))
         parts.append(Text(f"Full text changed since the one fetched {since}", style="bold"))
         parts += change.lines
         parts.append(Text(""))

@@ -27,7 +27,7 @@ from fetchers.models import Article, Event
 from fetchers.suggest import Suggestion, Suggestions
 from fetchers.text import strip_controls
 from tui.actions import bindings, first_key
-from tui.format import shown_line, wall
+from tui.format import drawn, shown_line, wall
 from tui.session import Reading, Session
 from tui.widgets.colours import ShownStyles
 from tui.workers import ReportsWorkerErrors
@@ -385,7 +385,7 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
             )
         also_for, also = self.also
         if also_for == article.id and also:
-            out.append("also reported by " + ", ".join(also) + "\n", style("article--also"))
+            out.append("also reported by " + drawn(", ".join(also)) + "\n", style("article--also"))
         for n, found in enumerate(suggestions or []):
             when = (
                 wall(found.when, self.local)
@@ -394,7 +394,7 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
             )
             key = self._key("event.suggest") if n == 0 else ""
             out.append(
-                f"Suggested countdown: {found.name} — {when}"
+                f"Suggested countdown: {drawn(found.name)} — {when}"
                 + (f"  (press {key} to add it)" if key else "")
                 + "\n",
                 style("article--suggestion"),
@@ -408,7 +408,7 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
             )
         content = text or article.summary
         if content:
-            out.append(strip_controls(content))
+            out.append(drawn(strip_controls(content)))
         else:
             out.append(
                 "Headline only: no text was published with it.",

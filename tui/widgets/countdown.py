@@ -19,7 +19,7 @@ from textual.strip import Strip
 
 from fetchers.models import Clock, Event
 from tui.actions import bindings, key_shown
-from tui.format import clock_turns, event_zone, time_left, wall, wall_short
+from tui.format import clock_turns, drawn, event_zone, time_left, wall, wall_short
 from tui.layout import is_narrow
 from tui.widgets.colours import ShownStyles
 from tui.widgets.strips import text_strip
@@ -419,7 +419,7 @@ class Countdown(ScrollView, can_focus=True):
     def _event(self, out: Text, event: Event, now: datetime, width: int) -> None:
         style = self.shown_style
         if event.when is None:
-            out.append(event.name, style("countdown--name"))
+            out.append(drawn(event.name), style("countdown--name"))
             out.append(f"  cannot count down: {event.error}", style("countdown--error"))
             return
         seconds = (event.when - now).total_seconds()
@@ -433,10 +433,10 @@ class Countdown(ScrollView, can_focus=True):
             out.append(f"{clock:>{wide}} ", style(f"countdown--{level}"))
             if mark:
                 out.append(f"{mark} ", style(f"countdown--{level}"))
-            out.append(event.name, style("countdown--name"))
+            out.append(drawn(event.name), style("countdown--name"))
             out.append(f"  {wall_short(event.when, here, now)}", style("countdown--dim"))
             return
-        out.append(event.name, style("countdown--name"))
+        out.append(drawn(event.name), style("countdown--name"))
         if count is not None:
             noun = "headline" if count == 1 else "headlines"
             out.append(f"  {count} {noun}", style("countdown--dim"))
