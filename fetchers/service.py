@@ -142,7 +142,18 @@ class LogFileHandler(logging.handlers.WatchedFileHandler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self._failed_now = False
-        super().emit(record)
+        try:
+            self.reopenIfNeeded()  # (logrotate moved it: the old file's lines flushed first)
+        except OSError:  # (they cannot be: let them go, and write where the log now is)
+            self.handleError(record)
+            with contextlib.suppress(OSError, ValueError):
+                if self.stream is not None:
+                    self.stream.close()
+            self.stream = None  # (emit opens it again)
+            with contextlib.suppress(OSError):
+                self.stream = self._open()
+                self._statstream()
+        logging.FileHandler.emit(self, record)
         if self._failing and not self._failed_now:
             self._failing = False
             self._say(f"the log {self.baseFilename} is written again")

@@ -1062,6 +1062,27 @@ def test_a_torn_day_file_found_by_a_writer_that_stops_at_once_comes_back_at_the_
     assert [json.loads(line)["status"] for line in last.stdout.splitlines()] == ["not-modified"]
 
 
+def test_a_viewer_taking_over_as_writer_takes_the_losses_a_writer_before_it_noted(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A dashboard that opened as a viewer and took over once its writer stopped read
+    `lost-days.json` only at its open: it knew of no loss, its polls kept the feeds' "not
+    modified", and a loss of its own rewrote the note without the earlier day."""
+    url = feed_server.add("/f.xml", Route(rss("<title>Kept</title><guid>1</guid>"), etag='"1"'))
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[sources]]\nname = "F"\nurl = "{url}"\n')
+    data = tmp_path / "d"
+    assert _refresh_process(config, data).returncode == 0
+    (day,) = data.glob("articles-*.json")
+    with Store(data) as viewer:  # opened before the loss, as a dashboard beside a poller
+        _torn(data)
+        with Store(data, writer=True) as store:  # the writer finds it, then stops
+            assert any("moved aside" in problem for problem in store.problems)
+        viewer.take_over()
+        assert viewer.has_lost
+        assert viewer.take_lost() == [day.name[len("articles-") : -len(".json")]]
+
+
 def _migrate_torn(tmp_path: Path, feed_server: FeedServer) -> tuple[Path, Path, Path]:
     """A data dir of two articles whose day file is torn (its row cache kept), and its
     config."""

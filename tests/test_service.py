@@ -972,3 +972,44 @@ def test_a_log_file_the_disk_refuses_is_said_once_not_as_tracebacks(
     assert sum("polled" in line and "sources" in line for line in err.splitlines()) == 5
     assert sum("is written again" in line for line in err.splitlines()) == 1
     assert "polled after the disk was freed" in log_file.read_text("utf-8")
+
+
+class _FullOnFlush(_FullDisk):
+    """A log file's stream holding lines the full disk will not take when flushed."""
+
+    def flush(self) -> None:
+        raise OSError(28, "No space left on device")
+
+
+def test_a_log_rotated_away_while_the_disk_refused_its_last_lines_takes_lines_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """logrotate moving a log whose last lines the full disk refused: the move is noticed
+    as a line is logged, and the flush of the old file's lines failed outside logging's
+    own error handling, raising out of the poller's log call at every line after."""
+    import logging
+
+    from fetchers.service import setup_logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    log_file = tmp_path / "poll.log"
+    setup_logging(log_file)
+    try:
+        file_handler = next(h for h in root.handlers if getattr(h, "baseFilename", None))
+        log = logging.getLogger("wirewatch")
+        log.info("polled before the disk filled")
+        file_handler.stream.close()
+        file_handler.stream = _FullOnFlush()
+        log_file.rename(tmp_path / "poll.log.1")  # (logrotate)
+        for n in range(3):
+            log.info("polled %d sources after the rotation", n)
+    finally:
+        for handler in root.handlers:
+            handler.close()
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert sum("cannot write the log" in line for line in err.splitlines()) == 1
+    assert "polled 2 sources after the rotation" in log_file.read_text("utf-8")

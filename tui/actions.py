@@ -180,7 +180,7 @@ def unbound_ids(app: App[object]) -> frozenset[str]:
     """The binding ids [keys] gave no key (`"app.quit" = ""`)."""
     config = getattr(app, "config", None)
     remap: dict[str, str] = config.keys if config is not None else {}
-    return frozenset(ident for ident, keys in remap.items() if not keys_in_force(remap)[ident])
+    return frozenset(ident for ident, keys in remap.items() if not keys.strip())  # (each key)
 
 
 def textual_keymap(remap: dict[str, str]) -> dict[str, str]:

@@ -104,7 +104,6 @@ from fetchers.store.texts import (
     refs_of,
     text_refs_mover,
     text_refs_setter,
-    text_shard,
 )
 from fetchers.store.thin import RowsBack, fill, thin
 
@@ -468,6 +467,9 @@ class Store:
         with self.lock:
             self._writer_lock.acquire()
             try:
+                # what a writer before noted lost, kept with anything this one notes later
+                noted = read_lost(self.dir)
+                self._unrecovered += [k for k in noted if k not in self._unrecovered]
                 remove_stale_temps(self.dir)
                 self.reload()
                 self._fill_thin()
@@ -988,18 +990,19 @@ class Store:
         wrote the day after them holds the day's refs without the texts. A writer then
         fetches them again, as for an article whose text never came; a viewer says they
         are missing instead of showing the summary as if there were none."""
-        sizes: dict[str, int] | None = None
+        sizes: dict[str, int | None] = {}  # each text file named stat'ed once (no listing)
         dangling = 0
         for record in records:
             ref = record.text_ref
             if ref is None:
                 continue
-            if sizes is None:
-                sizes = self._texts.files(key)
-            size = sizes.get(ref[0])
-            if size is None and text_shard(ref[0]) != key:  # (another shard's file)
-                sizes.update(self._texts.files(text_shard(ref[0])))
-                size = sizes.get(ref[0])
+            if ref[0] in sizes:
+                size = sizes[ref[0]]
+            else:
+                try:
+                    size = sizes[ref[0]] = self._texts.path(ref[0]).stat().st_size
+                except OSError:
+                    size = sizes[ref[0]] = None
             if size is not None and ref[1] + ref[2] <= size:
                 continue
             dangling += 1
