@@ -5,7 +5,9 @@ extractor. The page is cut into text blocks, each extractor's answer is mapped o
 a block is the article when two of the three keep it. When the libraries find nothing the
 density extractor's article stands, and when the vote keeps nothing the longest answer does, so
 a page with an article never comes back empty. A page whose script writes its article in
-(its HTML says "Loading…") gives the article its JSON-LD carries, and the rest of the article
+(its HTML says "Loading…") gives the article its JSON-LD carries; a page whose text is only a
+redirect's or a script shell's notice is no article (`ShellPage`, naming where the article
+may be: `extractors.shells`), and the rest of the article
 a page hides until a reader asks for it ("Continue reading") is put back (`with_hidden_rest`).
 Boxes a site repeats on its other articles are dropped as furniture (the reporting it repeats
 stays), and so are a layout table's menu cell beside the article's cell and a line of
@@ -34,13 +36,14 @@ from fetchers.charset import (
     header_charset,
     strip_xml_declaration,
 )
-from fetchers.extracterror import ExtractError
+from fetchers.extracterror import ExtractError, ShellPage
 from fetchers.extractors.blocks import Block, segment, words
 from fetchers.extractors.boxes import drop_named_boxes
 from fetchers.extractors.density import densest, density_shares
 from fetchers.extractors.libraries import grid_too_large, readability_text, trafilatura_text
 from fetchers.extractors.metadata import headline_in, read_metadata, same_headline
 from fetchers.extractors.rest import with_hidden_rest
+from fetchers.extractors.shells import is_notice, leads, read_signs, shell_reason
 from fetchers.extractors.sitewide import (
     MAX_SHARE_REMOVED,
     MEMORY,
@@ -124,6 +127,8 @@ class Page:
     lang: str | None = None
     byline: str | None = None
     published: datetime | None = None  # UTC
+    # where more of a text too short for an article may be: its AMP or canonical copy
+    copies: tuple[str, ...] = ()
 
 
 # A page's tags read at most: an article page has a few thousand (a long one 20,000; a table
@@ -181,6 +186,13 @@ def extract_article(
         # a page whose script writes its article in ("Loading…") carries it in its JSON-LD
         # (whole, or it would not have parsed)
         text, cut = meta.body, False
+    copies: tuple[str, ...] = ()
+    if is_notice(text):  # (an empty text too)
+        signs = read_signs(tree, url)
+        reason = shell_reason(text, signs)
+        if reason is not None or (not text and (signs.redirect or signs.copies)):
+            raise ShellPage(reason or "no article text found on the page", leads(signs))
+        copies = signs.copies
     if not text:
         raise ExtractError("no article text found on the page")
     first, _, rest = text.partition("\n\n")
@@ -196,6 +208,7 @@ def extract_article(
         lang=meta.lang,
         byline=meta.byline,
         published=meta.published,
+        copies=copies,
     )
 
 

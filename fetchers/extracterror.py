@@ -7,3 +7,12 @@ from __future__ import annotations
 
 class ExtractError(Exception):
     """A page with no article text in it."""
+
+
+class ShellPage(ExtractError):
+    """A page whose text is only a redirect's or a script shell's notice (the message says
+    which); `leads` are where the article may be instead, the likeliest first."""
+
+    def __init__(self, message: str, leads: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.leads = leads

@@ -77,6 +77,8 @@ class FetchResult:
 # How long connecting may take (TCP, a proxy's handshake, TLS), within the request's
 # `timeout`: a host that never answers is given up after this, the next poll tries again.
 CONNECT_TIMEOUT = 10.0
+# Redirects one fetch follows; a page's own redirects (a refresh, a script) count among them.
+MAX_REDIRECTS = 5
 
 
 def make_client(user_agent: str | None, concurrency: int, timeout: float) -> httpx.AsyncClient:
@@ -92,7 +94,7 @@ def make_client(user_agent: str | None, concurrency: int, timeout: float) -> htt
         mounts[proxy.pattern] = _proxy_transport(proxy, tls, limits)
     return httpx.AsyncClient(
         follow_redirects=True,
-        max_redirects=5,
+        max_redirects=MAX_REDIRECTS,
         timeout=httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)),
         # (a transport of its own: httpx then leaves the environment's proxies to `mounts`)
         transport=httpx.AsyncHTTPTransport(verify=tls, limits=limits, trust_env=True),

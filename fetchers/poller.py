@@ -21,11 +21,12 @@ import httpx
 from fetchers import liveness
 from fetchers.charset import in_utf8
 from fetchers.config import Config
-from fetchers.extracterror import ExtractError
+from fetchers.extracterror import ExtractError, ShellPage
 from fetchers.feeds import CUT_OFF, FeedError, ParsedFeed, told_by_words
 from fetchers.files import LocalSourceError, read_local
 from fetchers.healthbook import HealthBook, same_place
 from fetchers.http import (
+    MAX_REDIRECTS,
     FetchError,
     FetchResult,
     carry_credentials,
@@ -311,16 +312,19 @@ async def _follow_redirect(request: httpx.Request) -> None:
 
 def _page_text(
     body: bytes, content_type: str | None, url: str, charset: str | None, previous: str | None
-) -> str:
+) -> tuple[str, tuple[str, ...], int]:
     """(In a parse thread.) The article text of a page (`charset`: its source's, which a
     page is read in unless it names one it can be held to, `declares_charset`; `previous`:
-    the text stored of it, kept when the article is the same, see `extract_article`); the
+    the text stored of it, kept when the article is the same, see `extract_article`), the
+    copies of a text too short for an article (`Page.copies`), and its words; the
     extractors are imported here, by the first page read, never on the event loop."""
     from fetchers.extract import declares_charset, extract_article
+    from fetchers.extractors.blocks import words
 
     if charset and not declares_charset(body, content_type):
         body = in_utf8(body, charset)
-    return extract_article(body, content_type, url, previous).text
+    page = extract_article(body, content_type, url, previous)
+    return page.text, page.copies, len(words(page.text))
 
 
 def _forget_held(health: SourceHealth, cutoff: str) -> None:
@@ -1932,12 +1936,56 @@ class Poller:
     ) -> str:
         """The text of one article page (`charset`, `previous`: see `_page_text`); FetchError
         ("HTTP 404 Not Found") or ExtractError says why there is none, for a reader who asked
-        for it."""
-        result = await self._limited_fetch(url, accept=FULL_TEXT_ACCEPT)
-        content_type = result.headers.get("content-type")
-        return await self._in_parse_threads(
-            _page_text, result.body, content_type, result.url, charset, previous
-        )
+        for it. A page that only redirects (a refresh, a script) is followed, and a script
+        shell's or a short text's AMP or canonical copy read, as a browser's reader would
+        see it: their notice ("You need to enable JavaScript") was stored as the article, in
+        place of the summary, and never fetched again. Still only a notice: ShellPage."""
+        hops = MAX_REDIRECTS  # (a page's own redirects and copies count as redirects)
+        tried: set[str] = set()
+        kept: tuple[str, int] | None = None  # a short text, kept when its copies give no more
+        shell: ShellPage | None = None  # the first page's notice, said when nothing is found
+        failed = ""  # why the first lead of a shell gave nothing
+        links = [url]
+        while links:
+            link = links.pop(0)
+            if link in tried:
+                continue
+            if link != url:
+                if hops <= 0:
+                    break
+                hops -= 1
+            tried.add(link)
+            try:
+                result = await self._limited_fetch(link, accept=FULL_TEXT_ACCEPT)
+                tried.add(result.url)
+                hops -= len(result.history)
+                text, leads, count = await self._in_parse_threads(
+                    _page_text,
+                    result.body,
+                    result.headers.get("content-type"),
+                    result.url,
+                    charset,
+                    previous,
+                )
+            except ShellPage as exc:
+                shell = shell or exc
+                links = [lead for lead in exc.leads if lead not in tried] + links
+                continue
+            except (FetchError, ExtractError) as exc:
+                if link == url:
+                    raise
+                failed = failed or f"{shown_url(link)}: {exc}"
+                continue
+            if not leads and (kept is None or count > kept[1]):
+                return text  # (a page's own article, or more than the short one before)
+            if kept is None or count > kept[1]:
+                kept = (text, count)
+            links = [lead for lead in leads if lead not in tried] + links
+        if kept is not None:
+            return kept[0]
+        if shell is not None and failed:
+            raise ShellPage(f"{shell} ({failed})", shell.leads)
+        raise shell or ExtractError("no article text found on the page")
 
     def reconfigure(self, config: Config) -> None:
         """Take a reloaded config between cycles (SIGHUP); health of kept sources stays. A

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from fetchers.extract import ExtractError, extract_article
+from fetchers.extracterror import ShellPage
 from fetchers.extractors import sitewide
 from fetchers.text import is_preformatted
 
@@ -1299,3 +1300,52 @@ def test_a_live_page_s_entries_keep_their_times() -> None:
     paragraphs = extract_article(live, "text/html", None).text.split("\n\n")
     for at, text in LIVE_ENTRIES:
         assert paragraphs[paragraphs.index(text) - 1] == at
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "said"),
+    [
+        (
+            '<meta http-equiv="refresh" content="0;URL=\'/real.html\'">',
+            "<p>Si no es redirigido automáticamente, <a href='/real.html'>siga este "
+            "enlace</a>.</p>",
+            "the page only redirects to https://news.example/real.html",
+        ),
+        (
+            "<script>top.location.href = '/real.html';</script>",
+            "<p>기사로 이동합니다…</p>",
+            "the page only redirects to https://news.example/real.html",
+        ),
+        (
+            '<script src="/app.js"></script>',
+            '<div id="root">読み込み中…</div><noscript>JavaScriptを有効にしてください。</noscript>',
+            "the page needs JavaScript",
+        ),
+        ('<script src="/app.js"></script>', '<div id="app">Загрузка…</div>', "needs JavaScript"),
+    ],
+    ids=["refresh", "script", "noscript", "loading"],
+)
+def test_a_redirect_page_or_script_shell_is_no_article(head: str, body: str, said: str) -> None:
+    """A redirect's or a script shell's notice, in any language, was the article's text;
+    it is no article, said why, and leads to where the article is."""
+    page = (
+        f'<!doctype html><html><head><meta charset="utf-8"><title>…</title>{head}</head>'
+        f"<body>{body}</body></html>"
+    ).encode()
+    with pytest.raises(ShellPage, match=said) as raised:
+        extract_article(page, "text/html", "https://news.example/go.html")
+    if "redirects" in said:
+        assert raised.value.leads == ("https://news.example/real.html",)
+
+
+def test_a_short_article_on_a_page_of_scripts_is_kept() -> None:
+    """A brief with a paragraph of prose stays an article, scripts or not."""
+    brief = (
+        "The harbour ferry will not run on Sunday while engineers replace a worn ramp at "
+        "the northern pier, the operator said, adding that buses will replace it."
+    )
+    page = (
+        '<!doctype html><html><head><script src="/ads.js"></script></head><body>'
+        f"<article><h1>Ferry halted</h1><p>{brief}</p></article></body></html>"
+    ).encode()
+    assert extract_article(page, "text/html", "https://news.example/ferry.html").text == brief

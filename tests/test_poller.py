@@ -1084,6 +1084,80 @@ async def test_full_texts_of_a_scripted_page_and_of_a_page_of_many_rows_are_whol
         store.close()
 
 
+def _shell(head: str, body: str) -> bytes:
+    """A page of no article: a head and a line of notice."""
+    return (
+        f'<!doctype html><html><head><meta charset="utf-8"><title>Redirecting</title>{head}'
+        f"</head><body>{body}</body></html>"
+    ).encode()
+
+
+async def test_redirect_pages_and_script_shells_give_the_article_they_lead_to(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    """A meta refresh, a script that sets `location` and a script shell naming its AMP copy
+    were stored as the full text "If you are not redirected automatically, follow this
+    link.", "Redirecting you to the article…" and "Loading… You need to enable JavaScript",
+    in place of the summary, and never fetched again: the article they lead to is stored. A
+    shell that leads nowhere stores nothing (the summary stays) and is tried again."""
+    from tests.test_extract import STRIKE
+
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    article = (
+        "<!doctype html><html><head><title>Port strike enters third week</title></head><body>"
+        "<nav><a href='/'>Home</a> <a href='/world'>World</a></nav><article>"
+        "<h1>Port strike enters third week</h1>"
+        + "".join(f"<p>{p}</p>" for p in STRIKE)
+        + "</article><footer><p>Herald, 1 Harbour Road</p></footer></body></html>"
+    ).encode()
+    for name in ("real", "moved", "amp"):
+        feed_server.add(f"/{name}.html", Route(article, headers=html))
+    pages = {
+        "refresh": _shell(
+            '<meta http-equiv="refresh" content="0; url=/real.html">',
+            '<p>If you are not redirected automatically, <a href="/real.html">follow this '
+            "link</a>.</p>",
+        ),
+        "script": _shell(
+            '<script>window.location.replace("/moved.html");</script>',
+            "<p>Redirecting you to the article&hellip;</p>",
+        ),
+        "shell": _shell(
+            f'<link rel="amphtml" href="{feed_server.base}/amp.html">'
+            '<link rel="canonical" href="/shell.html">',
+            '<div id="root"><div class="spinner">Loading…</div></div>'
+            '<script src="/app.js"></script>'
+            "<noscript>You need to enable JavaScript to run this app.</noscript>",
+        ),
+        "empty": _shell(
+            '<script src="/app.js"></script>',
+            '<div id="root">Loading…</div><noscript>Bitte aktivieren Sie JavaScript.</noscript>',
+        ),
+    }
+    items = []
+    for name, page in pages.items():
+        url = feed_server.add(f"/{name}.html", Route(page, headers=html))
+        summary = f"Summary of {name}: dock workers walked out for a third week."
+        items.append(
+            f"<title>{name}</title><link>{url}</link><guid>{name}</guid>"
+            f"<description>{summary}</description>"
+        )
+    feed_url = feed_server.add("/feed.xml", Route(rss(*items)))
+    results, store, poller = await poll(
+        tmp_path, now, Source("Herald", url=feed_url, full_text=True)
+    )
+    try:
+        stored = {a.title: a for a in (store.get(i) for i in results["Herald"].new_ids) if a}
+        for name in ("refresh", "script", "shell"):
+            assert (store.text(stored[name].id) or "").split("\n\n") == STRIKE, name
+        empty = stored["empty"]
+        assert store.text(empty.id) is None
+        assert empty.summary.startswith("Summary of empty")
+        assert empty.id in poller._pages_failed  # (tried again after its wait)
+    finally:
+        store.close()
+
+
 async def test_local_source_error_is_reported(tmp_path: Path, now: datetime) -> None:
     results, store, _ = await poll(
         tmp_path, now, Source("Gone", path=str(tmp_path / "no.txt"), kind="file")
