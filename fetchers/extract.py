@@ -42,6 +42,7 @@ from fetchers.extractors.boxes import drop_named_boxes
 from fetchers.extractors.density import densest, density_shares
 from fetchers.extractors.libraries import grid_too_large, readability_text, trafilatura_text
 from fetchers.extractors.metadata import headline_in, read_metadata, same_headline
+from fetchers.extractors.repeats import drop_repeats
 from fetchers.extractors.rest import with_hidden_rest
 from fetchers.extractors.shells import is_notice, leads, read_signs, shell_reason
 from fetchers.extractors.sitewide import (
@@ -179,6 +180,7 @@ def extract_article(
     if blocks:
         keep = drop_named_boxes(blocks, _whole_tables(blocks, choose_blocks(blocks, tree, url)))
         blocks, keep = with_hidden_rest(blocks, keep, hidden)
+        keep = drop_repeats(blocks, keep)
         if url:
             keep = _drop_site_furniture(blocks, keep, url)
         text = render(blocks, keep)

@@ -1349,3 +1349,126 @@ def test_a_short_article_on_a_page_of_scripts_is_kept() -> None:
         f"<article><h1>Ferry halted</h1><p>{brief}</p></article></body></html>"
     ).encode()
     assert extract_article(page, "text/html", "https://news.example/ferry.html").text == brief
+
+
+def comment(n: int, who: str, text: str) -> str:
+    return (
+        f'<div class="c-{n % 1}"><img src="/a/{n}.png" alt=""><span class="nick">{who}</span>'
+        f"<p>{text}</p><a href='#r{n}'>Reply</a> <a href='#l{n}'>Like</a></div>"
+    )
+
+
+COMMENTS = [
+    f"Comment {n}: I have lived by this harbour all my life and nobody ever asks the people who "
+    f"load the ships what they think of any of these plans, number {n}."
+    for n in range(300)
+]
+
+
+@pytest.mark.parametrize(
+    ("opening", "count"),
+    [
+        ('<section class="talk">', 10),
+        ('<section id="discussion"><h2>Discussion (15)</h2>', 15),
+        ('<div class="zq-3x">', 12),  # a name that says nothing: a thread by its make
+        ('<div class="zq-3x">', 300),  # more words than the article
+    ],
+)
+def test_readers_comments_after_the_article_are_not_its_text(opening: str, count: int) -> None:
+    """A thread of readers' comments after the article, in a box not named "comment…"
+    ("talk", "discussion") or named nothing a reader can tell, came out as the article's
+    last paragraphs, every comment with its "Reply Like" line."""
+    thread = "".join(comment(n, f"u{n}", COMMENTS[n]) for n in range(count))
+    end = "</section>" if opening.startswith("<section") else "</div>"
+    body = f"<article><h1>Port terminal delayed</h1>{article(PARAGRAPHS)}</article>"
+    text = extract_article(page(body + opening + thread + end).encode(), None, None).text
+    assert text.split("\n\n") == PARAGRAPHS
+
+
+def test_an_articles_own_discussion_section_stays() -> None:
+    """A report's closing section headed "Discussion" (its id the heading's anchor) is the
+    article's own text, not a thread of comments."""
+    body = (
+        "<article><h1>Port terminal delayed</h1>" + article(PARAGRAPHS[:4])
+        + '<section id="discussion"><h2>Discussion</h2>' + article(PARAGRAPHS[4:])
+        + "</section></article>"
+    )  # fmt: skip
+    text = extract_article(page(body).encode(), None, None).text
+    assert all(paragraph in text for paragraph in PARAGRAPHS)
+
+
+TEASERS = [
+    "Ferry operators said on Monday that winter sailings to the islands would be cut by a "
+    "third, blaming fuel costs and a shortage of crew.",
+    "The council approved a new cycle bridge over the river after a decade of arguments "
+    "about its cost and the route it should take.",
+    "A storm closed the coastal railway line for a week, and engineers are still inspecting "
+    "the sea wall that protects the track.",
+]
+
+
+@pytest.mark.parametrize(
+    "naming",
+    [
+        'class="read-next"',
+        'class="recommended-articles"',
+        'class="OUTBRAIN" data-widget-id="AR_1"',
+        'class="also-read"',
+        'class="more-stories"',
+        'id="taboola-below-article"',
+        'aria-label="Most read"',
+        'data-component="up-next"',
+    ],
+)
+def test_a_rail_of_other_stories_in_the_article_is_not_its_text(naming: str) -> None:
+    """A rail of other stories to read between two paragraphs (each a linked headline over
+    a sentence of teaser) left its teasers in the article as if they were its own
+    sentences: only a box named "related…" was dropped."""
+    cards = "".join(
+        f'<div class="card"><a href="/news/{n}"><h3>{RELATED[n]}</h3></a>'
+        f'<p class="dek">{teaser}</p></div>'
+        for n, teaser in enumerate(TEASERS)
+    )
+    body = (
+        "<article><h1>Port terminal delayed</h1>" + article(PARAGRAPHS[:3])
+        + f"<section {naming}><h2>Read next</h2>{cards}</section>" + article(PARAGRAPHS[3:])
+        + "</article>"
+    )  # fmt: skip
+    text = extract_article(page(body).encode(), None, None).text
+    assert text.split("\n\n") == PARAGRAPHS
+
+
+QUOTED = (
+    "Dock workers, who had been told the terminal would bring three hundred permanent jobs, "
+    "met the announcement with a mixture of relief and frustration, according to a union "
+    "representative who attended the briefing in the port's administration building."
+)
+
+
+@pytest.mark.parametrize(
+    "pull_quote",
+    [
+        f'<figure class="wp-block-pullquote"><blockquote><p>{QUOTED}</p><cite>Mina Park</cite>'
+        "</blockquote></figure>",
+        f'<aside class="element element-pullquote element--supporting"><blockquote><p>“{QUOTED}”'
+        "</p></blockquote></aside>",
+        f"<aside><p>{QUOTED}</p></aside>",
+        f'<div class="pull-quote">&ldquo;{QUOTED}&rdquo;</div>',
+    ],
+)
+def test_a_pull_quote_of_the_article_s_own_sentence_is_said_once(pull_quote: str) -> None:
+    """A pull quote sets a sentence of the body apart in large type: the reader met the
+    sentence twice, the first time before the paragraph it comes from. The body's copy
+    stays in its place; a quotation the body does not repeat stays too."""
+    letter = (
+        "We, the undersigned harbour pilots, ask the authority to publish the dredging "
+        "survey before any ship of more than ten metres' draught is allowed to berth."
+    )
+    body = (
+        "<article><h1>Port terminal delayed</h1>" + article(PARAGRAPHS[:1]) + pull_quote
+        + article(PARAGRAPHS[1:3]) + f"<blockquote><p>{letter}</p></blockquote>"
+        + article(PARAGRAPHS[3:]) + "</article>"
+    )  # fmt: skip
+    text = extract_article(page(body).encode(), None, None).text
+    assert text.count("three hundred permanent jobs") == 1
+    assert text.split("\n\n") == [*PARAGRAPHS[:3], letter, *PARAGRAPHS[3:]]
