@@ -38,6 +38,7 @@ from tests.conftest import (
     stories_file,
     story_item,
     summaries_held,
+    write_config,
 )
 from tui.cli import main
 
@@ -4381,3 +4382,60 @@ def test_a_story_of_one_aggregator_feed_counts_the_outlets_it_credits(
     assert code == 0 and [s["outlets"] for s in found] == [3]
     code, listed, _ = _run(capsys, *where, "list", "outlets:3", "--json")
     assert code == 0 and len(listed) == 3
+
+
+def test_a_viewer_and_the_writer_agree_on_who_reported_an_undated_later_item_first(
+    tmp_path: Path, feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Wire A's other items are dated; its report of the grounding, an hour after a poll
+    that stored them, is undated: news as fetched at 10:00, before Wire B's of 10:30. The
+    writer's page and what a viewer makes again (`stories QUERY`, `sources`) name the same
+    first reporter and outlets: a viewer had called Wire A's report first-poll backlog (its
+    thin records had dropped when Wire A's dated items were fetched)."""
+    nine = datetime(2025, 11, 5, 9, 0, tzinfo=UTC)
+
+    def item(guid: str, title: str, when: datetime | None = None, more: str = "") -> str:
+        date = f"<pubDate>{format_datetime(when, usegmt=True)}</pubDate>" if when else ""
+        summary = f"{title}. {more}"
+        return (
+            f"<title>{title}</title><guid>{guid}</guid>{date}<description>{summary}</description>"
+        )
+
+    coast = "The coast guard said the ferry ran aground near Deokjeok Island."
+
+    a0 = item("a0", "Parliament passes budget bill", nine - timedelta(hours=13))
+    b0 = item("b0", "Zoo welcomes twin panda cubs", nine - timedelta(hours=12))
+    routes = {"Wire A": Route(rss(a0)), "Wire B": Route(rss(b0))}
+    urls = {name: feed_server.add(f"/{name[-1]}.xml", route) for name, route in routes.items()}
+    sources = "".join(f'[[sources]]\nname = "{n}"\nurl = "{u}"\n' for n, u in urls.items())
+    config = write_config(tmp_path / "w.toml", sources)
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+
+    def refresh(hours_after: float) -> None:
+        now = utc_iso(nine + timedelta(hours=hours_after)) or ""
+        assert _run(capsys, *where, "refresh", "--now", now)[0] == 0
+
+    refresh(0)
+    routes["Wire A"].body = rss(
+        item("a1", "Incheon ferry runs aground; all 95 passengers rescued", more=coast), a0
+    )
+    refresh(1)
+    b1 = item(
+        "b1",
+        "Ferry runs aground off Incheon, all 95 passengers rescued",
+        nine + timedelta(hours=1.5),
+        coast,
+    )
+    routes["Wire B"].body = rss(b1, b0)
+    refresh(2)
+    now = ["--now", utc_iso(nine + timedelta(hours=2.5)) or ""]
+    _, page, _ = _run(capsys, *where, *now, "stories", "--json")
+    _, made, _ = _run(capsys, *where, *now, "stories", "Incheon", "--json")
+    ferry = next(s for s in page if "Incheon" in s["title"])
+    assert ferry["first_source"] == "Wire A" and ferry["sources"] == ["Wire A", "Wire B"]
+    assert [(s["first_source"], s["sources"], s["first_seen"]) for s in made] == [
+        (ferry["first_source"], ferry["sources"], ferry["first_seen"])
+    ]
+    _, health, _ = _run(capsys, *where, *now, "sources", "--json")
+    leads = {h["name"]: (h["first_reports"], h["median_lag_s"]) for h in health}
+    assert leads["Wire A"] == (1, 0) and leads["Wire B"] == (0, 1800)

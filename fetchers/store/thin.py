@@ -1,14 +1,14 @@
 """A viewer's thin records: what a store opened without the writer lock leaves on disk
-(title, summary, link, author, guid, where the full text is and, when it has a publication
-time, when it was fetched: over half of what an article costs in memory), and reading it
-back, a shard at a time, from the shard's row cache or else the shard itself.
+(title, summary, link, author, guid and where the full text is: over half of what an
+article costs in memory), and reading it back, a shard at a time, from the shard's row cache
+or else the shard itself.
 
 A thin record keeps what the indexes and the date order use (id, source, times, tags,
-language, marks, its place). What shows articles (one, or a page of rows), lists them whole,
-or checks a word the search index cannot answer exactly, reads the rest back (`RowsBack`):
-a shard's row cache is read once and its lines kept for the next articles of that shard; an
-article is found there by its place in the shard and its id, else in the shard's
-documents."""
+language, marks, its place) and when it was fetched (which polls a source had). What shows
+articles (one, or a page of rows), lists them whole, or checks a word the search index
+cannot answer exactly, reads the rest back (`RowsBack`): a shard's row cache is read once
+and its lines kept for the next articles of that shard; an article is found there by its
+place in the shard and its id, else in the shard's documents."""
 
 from __future__ import annotations
 
@@ -48,14 +48,19 @@ Signatures = Callable[[str], Signature | None]
 
 
 def thin(records: Iterable[Record]) -> None:
-    """Leave what `LEFT_ON_DISK` names on disk, and the fetch time of a record with a
-    publication time (its place in the date order, `when`, does not use it). Records
-    are thinned once filed: the indexes take what they need first."""
+    """Leave what `LEFT_ON_DISK` names on disk. Records are thinned once filed: the
+    indexes take what they need first. The fetch time stays, one object for the records
+    that share it (a poll's articles do): which polls a source had tells an undated
+    article of a later poll (news) from a first poll's backlog (`Store.fetch_times`), and
+    a viewer that dropped it for dated articles saw no earlier poll and disagreed with the
+    writer on who reported a story first."""
+    shared: dict[float | str, float | str] = {}
     for record in records:
         record.title = record.summary = ""
         record.link = record.author = record.guid = record.text_ref = None
-        if record.published is not None:
-            record._fetched = None
+        fetched = record._fetched
+        if fetched is not None:
+            record._fetched = shared.setdefault(fetched, fetched)
 
 
 def fill(record: Record, whole: Record) -> None:
