@@ -166,7 +166,7 @@ async def test_a_click_on_the_highlighted_story_opens_its_timeline(tmp_path: Pat
         await pilot.click("#headlines", offset=(40, row + 1))
         await seen(app).wait_for(StoryRead, since=since)
         await until(pilot, lambda: isinstance(app.screen, StoryTimelineScreen))
-        assert "3 outlets · first Yonhap" in screen_text(app)
+        assert "3 outlets · 3 articles · first Yonhap" in screen_text(app)
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is dashboard)
         since = seen(app).mark()
@@ -851,7 +851,7 @@ async def test_a_storys_timeline_says_who_was_first_before_its_headline(tmp_path
         await open_timeline(app, pilot)
         assert isinstance(app.screen, StoryTimelineScreen)
         shown = screen_text(app)
-        assert "3 outlets · first Yonhap, 5h ago · " in shown
+        assert "3 outlets · 3 articles · first Yonhap, 5h ago · " in shown
         assert "(D shows how)" in shown
 
 
@@ -1239,7 +1239,7 @@ async def _polled_timeline(app: WirewatchApp, pilot: Pilot) -> StoryTimelineScre
     await open_timeline(app, pilot)
     timeline = app.screen
     assert isinstance(timeline, StoryTimelineScreen)
-    assert "3 outlets · first Yonhap" in screen_text(app)
+    assert "3 outlets · 3 articles · first Yonhap" in screen_text(app)
     await pilot.press("j")
     await pilot.pause()
     return timeline
@@ -1282,7 +1282,9 @@ async def test_an_open_timeline_follows_a_poll_its_highlight_on_the_same_article
         since = seen(app).mark()
         dash(app).action_refresh()  # (as a poll that comes due does)
         await seen(app).wait_for(CycleDone, lambda m: bool(m.new_ids), since=since)
-        await until(pilot, lambda: "4 outlets · first Korea Herald" in screen_text(app))
+        await until(
+            pilot, lambda: "4 outlets · 4 articles · first Korea Herald" in screen_text(app)
+        )
         await until(pilot, lambda: len(_timeline_rows(app)) == 4)
         assert app.screen is timeline
         rows = _timeline_rows(app)
@@ -1458,3 +1460,79 @@ async def test_s_both_ways_lands_with_the_highlighted_row_in_view(tmp_path: Path
         await pilot.pause()
         assert headlines.current_id == shown == dashboard.article_view.wanted
         assert in_view()
+
+
+FORTY_OUTLETS = [f"Outlet {n:02d}" for n in range(1, 41)]
+
+
+def big_story_data(tmp_path: Path) -> None:
+    """Yonhap's report of the event, and 40 outlets' after it: one story of 41 outlets."""
+    data = tmp_path / "data"
+    items = [article(0, *EVENT[0])]
+    items += [
+        article(n, name, EVENT[1][1], EVENT[1][2], 4.0 - n / 60)
+        for n, name in enumerate(FORTY_OUTLETS, 1)
+    ]
+    with Store(data, writer=True) as store:
+        store.add_batch(items)
+        StoryBook(data).update(store, [a.id for a in items], removed=False)
+
+
+async def test_the_other_outlets_of_a_big_story_take_two_lines_of_the_article_pane(
+    tmp_path: Path,
+) -> None:
+    """A story of 41 outlets: its first report's "also reported by" names those that fit in
+    two lines and counts the rest ("and 29 more"), and the article's text follows it on an
+    80x30 screen (every name took 8 of the pane's 26 lines); the story's timeline lists them
+    all."""
+    big_story_data(tmp_path)
+    outlets = FORTY_OUTLETS
+    app = make_app(tmp_path)
+    async with piloted(app, size=(80, 30)) as pilot:
+        await opened(app, pilot)
+        dashboard = await story_rows(app, pilot)
+        story = dashboard.session.shelf.story_of("a0")  # type: ignore[union-attr]
+        await to_row(pilot, dashboard.headlines, story or "")
+        await open_timeline(app, pilot)
+        assert isinstance(app.screen, StoryTimelineScreen)
+        listed = " ".join(label.plain for _, label in app.screen.options)
+        assert sorted(set(re.findall(r"Outlet \d\d", listed))) == outlets  # every one
+        since = seen(app).mark()
+        await pilot.press("enter")  # on the first report, Yonhap's
+        await seen(app).wait_for(ArticleView.Loaded, lambda m: m.article_id == "a0", since=since)
+        await pilot.pause()
+        screen = screen_text(app)
+        lines = [line for line in screen.splitlines() if "Outlet " in line]
+        assert lines and "also reported by Outlet 01, Outlet 02" in lines[0]
+        assert len(lines) <= 2
+        more = re.search(r"and (\d+) more", lines[-1])
+        assert more is not None
+        named = re.findall(r"Outlet \d\d", " ".join(lines))
+        assert len(named) + int(more.group(1)) == 40
+        assert "South Korean products will be subject" in screen  # the text, on screen
+
+
+async def test_a_big_storys_timeline_title_counts_its_articles_and_what_a_find_holds(
+    tmp_path: Path,
+) -> None:
+    """The timeline's title says how many articles the story has, and with `/` how many rows
+    hold the words typed, whole at 160 columns: the headline is cut short for them (it came
+    first and the count was cut at "40 of …")."""
+    big_story_data(tmp_path)
+    app = make_app(tmp_path)
+    async with piloted(app, size=(160, 50)) as pilot:
+        await opened(app, pilot)
+        dashboard = await story_rows(app, pilot)
+        story = dashboard.session.shelf.story_of("a0")  # type: ignore[union-attr]
+        await to_row(pilot, dashboard.headlines, story or "")
+        await open_timeline(app, pilot)
+        assert isinstance(app.screen, StoryTimelineScreen)
+        assert "41 outlets · 41 articles · first Yonhap" in screen_text(app)
+        await pilot.press("slash", *"outlet 0")
+        timeline = app.screen
+        await until(pilot, lambda: timeline.finding == "outlet 0")
+        await pilot.pause()
+        title = next(line for line in screen_text(app).splitlines() if "41 articles" in line)
+        assert "41 outlets · 41 articles · first Yonhap" in title
+        assert re.search(r"find “outlet 0”: \d+ of 41$", title.rstrip(" │"))
+        assert "…" in title  # the headline, cut short

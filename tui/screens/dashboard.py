@@ -1800,8 +1800,12 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         now = self.clock()
         first = first_reported(story.first_seen, now, self.session.local).removeprefix("first ")
         outlets = f"{story.outlets} outlet" + ("s" if story.outlets != 1 else "")
+        articles = f"{len(records):,} article" + ("s" if len(records) != 1 else "")
         # who was first before the headline: a narrow screen cuts the end of the line
-        title = f"{outlets} · first {drawn(story.first_teller)}, {first} · {drawn(story.title)}"
+        title = (
+            f"{outlets} · {articles} · first {drawn(story.first_teller)}, {first} ·"
+            f" {drawn(story.title)}"
+        )
         diff = first_key("timeline.revisions", self.config.keys, self.app.get_key_display)
         footer = (
             f"enter shows the article · ~ revised by its source ({diff} shows how) ·"

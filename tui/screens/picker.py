@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -108,12 +109,26 @@ class PickerScreen(TableOrderedKeys, ModalScreen[str | None]):
 
     def _title(self) -> Text:
         """The picker's title, and while rows are found, what was typed and how many of all
-        the rows hold it."""
+        the rows hold it: the title cut short to leave the counts room (a story's headline
+        came first and the line was cut at "4 of …" at 160 columns)."""
         title = Text(self.title_text, style="bold")
         if self.finding.strip():
             shown = len(self._found(self.options))
-            title.append(f" · find “{self.finding.strip()}”: {shown:,} of {len(self.options):,}")
+            found = f" · find “{self.finding.strip()}”: {shown:,} of {len(self.options):,}"
+            room = self._title_width() - cell_len(found)
+            if room > 0 and cell_len(self.title_text) > room:
+                title.truncate(room, overflow="ellipsis")
+            title.append(found)
         return title
+
+    def _title_width(self) -> int:
+        """The cells the title line has: the title's own once laid out, else what the
+        picker's box gives it (90% of the terminal, 110 at most, less borders and padding)."""
+        if self.is_mounted:
+            width = self.query_one("#picker-title", Static).content_region.width
+            if width > 0:
+                return width
+        return min(self.app.size.width * 9 // 10, 110) - 4
 
     def _found(self, options: Options) -> Options:
         """The options holding every word typed after `/` (all of them, none typed)."""
@@ -144,6 +159,11 @@ class PickerScreen(TableOrderedKeys, ModalScreen[str | None]):
         self.redraw()
         listed = self.query_one(OptionList)
         listed.call_after_refresh(listed.scroll_to_highlight)
+        self.call_after_refresh(self._retitle)  # at the title's new width
+
+    def _retitle(self) -> None:
+        if self.is_attached:
+            self.query_one("#picker-title", Static).update(self._title())
 
     def redraw(self) -> None:
         """Say the rows again as wide as the terminal is now (these are said once)."""

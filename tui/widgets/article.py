@@ -9,6 +9,7 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import on, work
@@ -128,6 +129,7 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         self.no_suggestion = Suggestions().why_none()  # and why it has none
         self.also: tuple[str | None, list[str]] = (None, [])  # an article's other outlets
         self.text_older: str | None = None  # the article whose text predates its revision
+        self._also_width = 0  # the width its other outlets were capped at
         # how far into the text the reader is (the share above the top line), at this width
         self._share_read = 0.0
         self._width_read = 0
@@ -178,6 +180,19 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
             share, self._width_read = self._share_read, self.size.width
             if share:
                 self.call_after_refresh(self._scroll_to_share, share, self.article_id)
+        if (
+            self._shown is not None
+            and self.also[0] == self.article_id
+            and self.also[1]
+            and self._text_width() != self._also_width
+        ):
+            # (a pane hidden when the article was shown has its width only now)
+            self.show(*self._shown)  # its other outlets capped at this width
+
+    def _text_width(self) -> int:
+        """The columns the article's text wraps at (80 before the pane is laid out)."""
+        width = self.scrollable_content_region.width
+        return width if width > 0 else 80
 
     def _scroll_to_share(self, share: float, article_id: str | None) -> None:
         if article_id != self.article_id:  # another article came meanwhile: at its top
@@ -385,7 +400,11 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
             )
         also_for, also = self.also
         if also_for == article.id and also:
-            out.append("also reported by " + drawn(", ".join(also)) + "\n", style("article--also"))
+            self._also_width = self._text_width()
+            out.append(
+                also_reported([drawn(name) for name in also], self._also_width) + "\n",
+                style("article--also"),
+            )
         for n, found in enumerate(suggestions or []):
             when = (
                 wall(found.when, self.local)
@@ -425,3 +444,48 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         self.border_title = Content(shown_line(article.source))  # never markup
         self._shown = (article, text, note, suggestions)
         self._shown_in = self._colours()
+
+
+ALSO_LINES = 2  # the most lines "also reported by" takes above the text
+
+
+def also_reported(outlets: list[str], width: int, lines: int = ALSO_LINES) -> str:
+    """The line naming a story's other outlets, as many as fit in `lines` wrapped at `width`
+    and a count of the rest ("also reported by A, B and 37 more": a story of 40 outlets took
+    8 of an 80x30 pane's 26 lines before its text began); its timeline lists every one."""
+    names = [shown_line(name) for name in outlets]
+    total = len(names)
+    budget = width * lines
+    shown = 0
+    size = len("also reported by ")
+    while shown < total and size + cell_len(names[shown]) + 2 <= budget:
+        size += cell_len(names[shown]) + 2
+        shown += 1
+    for count in range(max(shown, 1), 0, -1):
+        rest = total - count
+        line = "also reported by " + ", ".join(names[:count])
+        if rest:
+            line += f" and {rest} more"
+        if _wrapped_lines(line, width) <= lines:
+            return line
+    return f"also reported by {total} outlets"
+
+
+def _wrapped_lines(line: str, width: int) -> int:
+    """How many lines `line` takes wrapped at `width` on its spaces (a word wider than the
+    width folded), as the pane wraps it."""
+    count, used = 1, 0
+    for word in line.split(" "):
+        size = cell_len(word)
+        if used == 0:
+            used = size
+        elif used + 1 + size <= width:
+            used += 1 + size
+            continue
+        else:
+            count += 1
+            used = size
+        while used > width:  # folded
+            count += 1
+            used -= width
+    return count
