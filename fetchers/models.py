@@ -185,7 +185,17 @@ class Article:
         }
         if with_text:
             out["text"] = self.text if self.text is not None else self.summary
+            # (a script tells the page's text from the feed's summary standing in for it)
+            out["text_source"] = text_source(self.text, self.summary)
         return out
+
+
+def text_source(text: str | None, summary: str | None) -> str | None:
+    """Where an article's shown text comes from: "page" (its full text), "summary" (the
+    feed's, no full text yet) or None (neither)."""
+    if text is not None:
+        return "page"
+    return "summary" if summary else None
 
 
 @dataclass(slots=True)

@@ -2752,3 +2752,35 @@ def test_alerts_since_says_the_history_holds_less_when_the_cap_dropped_older(
     assert "newest 3 alerts" in said
     code, fired, said = run(capsys, *where, "alerts", "--since", "150m", "--json")
     assert code == 0 and len(fired) == 2 and "holds only" not in said  # all it asked is there
+
+
+def test_show_says_when_it_prints_the_summary_for_want_of_a_full_text(
+    seeded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`show` printed a feed's summary as the article's text, unlabelled, and `show --json`
+    put it in "text": a reader and a script could not tell it from the page's text."""
+    feed = tmp_path / "f.xml"
+    feed.write_bytes(
+        rss(
+            "<title>Botblock</title><guid>b1</guid><link>https://example.org/b1</link>"
+            "<description>Summary only for botblock.</description>"
+        )
+    )
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[sources]]\nname = "Wire"\npath = "{feed}"\n')
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d2")]
+    assert main([*where, "refresh"]) == 0
+    _, lines, _ = run(capsys, "list", "--json", *where)
+    ident = lines[0]["id"]
+    code, shown, _ = run(capsys, "show", ident, "--json", *where)
+    assert code == 0 and shown[0]["text"] == "Summary only for botblock."
+    assert shown[0]["text_source"] == "summary"
+    code, _, output = run(capsys, "show", ident, *where)
+    assert "Summary only (no full text fetched):\nSummary only for botblock." in output
+    # the seed's article has its page's text: named so
+    seeded_where = ["--config", str(seeded), "--data-dir", str(tmp_path / "d")]
+    _, lines, _ = run(capsys, "list", "sticking", "--json", *seeded_where)
+    code, shown, _ = run(capsys, "show", lines[0]["id"], "--json", *seeded_where)
+    assert shown[0]["text_source"] == "page"
+    code, _, output = run(capsys, "show", lines[0]["id"], *seeded_where)
+    assert "Summary only" not in output

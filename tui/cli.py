@@ -1419,7 +1419,12 @@ def cmd_show(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             summary = revision.get("summary")
             if summary and summary != article.summary:
                 out.write(f"  summary: {summary}\n")
-        out.write("\n" + (article.text or article.summary or "(no text)") + "\n")
+        if article.text:
+            out.write("\n" + article.text + "\n")
+        elif article.summary:  # said: a reader takes it for the article otherwise
+            out.write("\nSummary only (no full text fetched):\n" + article.summary + "\n")
+        else:
+            out.write("\n(no text)\n")
         for earlier in text_revisions:  # oldest first, after the text the article has now
             out.write(f"\nearlier full text ({_seen_wall(earlier.get('seen'), zone)}):\n")
             out.write(f"{earlier.get('text')}\n")
