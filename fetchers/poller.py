@@ -8,6 +8,7 @@ import contextvars
 import functools
 import logging
 import random
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -27,6 +28,7 @@ from fetchers.files import LocalSourceError, read_local
 from fetchers.healthbook import HealthBook, same_place
 from fetchers.http import (
     MAX_REDIRECTS,
+    BodyTooLarge,
     FetchError,
     FetchResult,
     carry_credentials,
@@ -120,6 +122,7 @@ PAGE_RETRY = 600.0
 PAGE_RETRY_CAP = 4 * 3600.0
 PAGE_TRIES = 8
 PAGE_GONE_TRIES = 4
+GIVEN_UP_KEPT = 2000  # the pages given up whose reason the article pane can still say
 MOVED_AGAIN = (404, 410)  # a remembered new address that answers these is gone
 JITTER = 0.1  # a healthy source's next poll is its interval give or take this share of it
 FULL_TEXT_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
@@ -392,6 +395,28 @@ class PageFailures:
     tries: int = 0  # failed tries in a row
     gone: int = 0  # of those, the ones answered 404 or 410
     retry_at: datetime | None = None  # None: released to be tried again, or being tried
+    reason: str = ""  # why the last try failed ("HTTP 403 Forbidden"), for the pane
+
+
+def page_advice(exc: Exception, until: datetime | None = None) -> str:
+    """What a reader can do about a page that could not be fetched, after what went wrong:
+    a bare "HTTP 403 Forbidden" left them guessing. `until`: when its server asked to be
+    left alone until (Retry-After), in the reader's zone."""
+    said = str(exc)
+    if isinstance(exc, BodyTooLarge):
+        return f"{said}: raise [settings] max_body to read it"
+    if not isinstance(exc, FetchError):
+        return said
+    if until is not None:
+        return f"{said}: its server asks to wait; it is tried again after {until:%H:%M}"
+    if exc.http_status in (401, 403):
+        return (
+            f"{said}: the site may refuse programs; set [settings] user_agent to a"
+            " browser's User-Agent"
+        )
+    if exc.http_status == 429:
+        return f"{said}: the site limits how often it is asked; try again later"
+    return said
 
 
 class Poller:
@@ -446,6 +471,10 @@ class Poller:
         self._texts_retry_at: datetime | None = None
         # of those, the ones whose fetch or extraction failed, until they are given up
         self._pages_failed: dict[str, PageFailures] = {}
+        # of those given up, why (oldest first, at most GIVEN_UP_KEPT)
+        self._pages_given_up: OrderedDict[str, str] = OrderedDict()
+        # each host whose server asked its pages be left alone (Retry-After): until when
+        self._page_waits: dict[str, datetime] = {}
         # the soonest of their waits (None: none waits): they are looked through only then
         self._pages_due: datetime | None = None
         # by source, while it is polled: its articles' words for the search index, made by
@@ -1074,6 +1103,7 @@ class Poller:
             for ident in result.moved_ids:  # its new page is fetched, whatever the old gave
                 self._pages_tried.discard(ident)
                 self._pages_failed.pop(ident, None)
+                self._pages_given_up.pop(ident, None)
             listed = None
             if result.status == "ok" and not result.unstored:
                 listed = frozenset(a.id for a in result.articles)
@@ -1842,6 +1872,7 @@ class Poller:
                     self._page_failed(ident, exc)
                     return
             self._pages_failed.pop(ident, None)
+            self._pages_given_up.pop(ident, None)
             if text:
                 texts.append((ident, text))
 
@@ -1884,15 +1915,32 @@ class Poller:
         or never, past PAGE_TRIES tries, or PAGE_GONE_TRIES answers that it is not there."""
         failures = self._pages_failed.setdefault(ident, PageFailures())
         failures.tries += 1
+        failures.reason = str(exc)
         if isinstance(exc, FetchError) and exc.http_status in MOVED_AGAIN:
             failures.gone += 1
         if failures.tries >= PAGE_TRIES or failures.gone >= PAGE_GONE_TRIES:
             del self._pages_failed[ident]  # given up: it stays tried
+            self._pages_given_up[ident] = failures.reason  # (said by the pane: bounded)
+            self._pages_given_up.move_to_end(ident)
+            while len(self._pages_given_up) > GIVEN_UP_KEPT:
+                self._pages_given_up.popitem(last=False)
             return
         wait = min(PAGE_RETRY * 2 ** (failures.tries - 1), PAGE_RETRY_CAP)
+        if isinstance(exc, FetchError) and exc.retry_after is not None:
+            wait = max(wait, exc.retry_after)  # never before its server asked (Retry-After)
         failures.retry_at = retry_at = later(self.clock(), wait)
         if self._pages_due is None or retry_at < self._pages_due:
             self._pages_due = retry_at
+
+    def page_failure(self, ident: str) -> tuple[str, datetime | None] | None:
+        """Why the poller's last fetch of an article's page failed, and when it is tried
+        again (None: no more tries); None when it did not fail. (Read from another thread:
+        single dict reads.)"""
+        failures = self._pages_failed.get(ident)
+        if failures is not None and failures.reason:
+            return failures.reason, failures.retry_at
+        reason = self._pages_given_up.get(ident)
+        return (reason, None) if reason is not None else None
 
     def _texts_refused(self, ids: list[str]) -> None:
         """Fetch the pages of texts the store refused again later, not at every poll while
@@ -1940,6 +1988,15 @@ class Poller:
         shell's or a short text's AMP or canonical copy read, as a browser's reader would
         see it: their notice ("You need to enable JavaScript") was stored as the article, in
         place of the summary, and never fetched again. Still only a notice: ShellPage."""
+        now = self.clock()
+        host = host_key(url)
+        until = self._page_waits.get(host)
+        if until is not None and until > now:  # (its server's Retry-After: not asked before)
+            raise FetchError(
+                "not asked again yet: its server asked to wait (Retry-After); it is tried"
+                f" again after {until.astimezone(self.zone):%H:%M}",
+                retry_after=(until - now).total_seconds(),
+            )
         hops = MAX_REDIRECTS  # (a page's own redirects and copies count as redirects)
         tried: set[str] = set()
         kept: tuple[str, int] | None = None  # a short text, kept when its copies give no more
@@ -1973,6 +2030,8 @@ class Poller:
                 continue
             except (FetchError, ExtractError) as exc:
                 if link == url:
+                    if isinstance(exc, FetchError):
+                        self._page_fetch_failed(exc, host, now)
                     raise
                 failed = failed or f"{shown_url(link)}: {exc}"
                 continue
@@ -1986,6 +2045,17 @@ class Poller:
         if shell is not None and failed:
             raise ShellPage(f"{shell} ({failed})", shell.leads)
         raise shell or ExtractError("no article text found on the page")
+
+    def _page_fetch_failed(self, exc: FetchError, host: str, now: datetime) -> None:
+        """An article page's fetch failed: a 429's or 503's Retry-After holds back every page
+        of its host until then, and the error says what to do (`page_advice`)."""
+        until = None
+        if exc.retry_after is not None and exc.http_status in (429, 503):
+            until = later(self.clock(), exc.retry_after)
+            self._page_waits = {h: t for h, t in self._page_waits.items() if t > now}
+            self._page_waits[host] = until
+            until = until.astimezone(self.zone)
+        exc.args = (page_advice(exc, until),)  # (the same error: its status stays)
 
     def reconfigure(self, config: Config) -> None:
         """Take a reloaded config between cycles (SIGHUP); health of kept sources stays. A

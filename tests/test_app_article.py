@@ -19,6 +19,7 @@ from tests.conftest import (
     dash,
     make_app,
     piloted,
+    rss,
     screen_text,
     seed_only_config,
     seen,
@@ -370,11 +371,46 @@ async def test_f_says_why_the_full_text_could_not_be_fetched(
         await pilot.press("f")
         await seen(app).wait_for(ArticleView.FullText)
         await pilot.pause()
-        assert "The full text could not be fetched: HTTP 404 Not Found" in screen_text(app)
-        assert any(
-            str(n.message) == "The full text could not be fetched: HTTP 404 Not Found"
-            for n in app._notifications
+        said = (
+            "The full text could not be fetched: HTTP 404 Not Found. Press f to try again,"
+            " or o to open the page in your browser."
         )
+        assert said in " ".join(screen_text(app).split())
+        assert any(str(n.message) == said for n in app._notifications)
+
+
+async def test_the_pane_says_why_the_poller_could_not_fetch_the_full_text(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """After the poller's own fetch of a page failed (a site that refuses programs), the
+    pane still said "Summary only: press f to fetch the full text", as if none had been
+    tried. It says why it failed, what to set, and what to press."""
+    page = feed_server.add("/botblock.html", Route(b"no bots", status=403))
+    feed = feed_server.add(
+        "/wire.xml",
+        Route(
+            rss(
+                f"<title>Botblock</title><link>{page}</link><guid>b1</guid>"
+                "<description>Summary only for botblock.</description>"
+                "<pubDate>Thu, 23 Oct 2025 08:00:00 GMT</pubDate>"
+            )
+        ),
+    )
+    config = seed_only_config(tmp_path)
+    config.sources.append(Source("Wire", url=feed, full_text=True))
+    app = make_app(tmp_path, config)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=7)
+        await until(pilot, lambda: "Botblock" in screen_text(app), 30.0)
+        await until(pilot, lambda: bool(feed_server.hits.get("/botblock.html")), 30.0)
+        await pilot.press("G")
+        await until(pilot, lambda: "Summary only for botblock" in screen_text(app), 30.0)
+        await until(pilot, lambda: "Full text failed" in screen_text(app), 30.0)
+        shown = " ".join(screen_text(app).split())
+    assert "Summary only: press f" not in shown
+    assert "Full text failed: HTTP 403 Forbidden" in shown
+    assert "set [settings] user_agent" in shown
+    assert "Press f to try again, or o to open the page in your browser." in shown
 
 
 @pytest.mark.parametrize(

@@ -2561,3 +2561,70 @@ def test_past_the_cap_what_its_feed_lists_now_stays_remembered(
     health.listed = frozenset({"a1", "c3"})
     _forget_dropped(health, "2026-11-01")
     assert set(health.dropped) == {"a1", "c3", "z9"}
+
+
+@pytest.mark.parametrize(
+    ("route", "advice"),
+    [
+        (Route(b"no bots", status=403), "set [settings] user_agent"),
+        (Route(b"<p>x</p>" * 400_000, headers={"Content-Type": "text/html"}), "max_body"),
+    ],
+)
+async def test_a_page_that_cannot_be_fetched_says_what_to_do(
+    tmp_path: Path, now: datetime, feed_server: FeedServer, route: Route, advice: str
+) -> None:
+    """`f` on a site that blocks programs said only "HTTP 403 Forbidden", and a page over
+    the size cap named no setting: the reader was left to guess what to change."""
+    page = feed_server.add("/page.html", route)
+    store = Store(tmp_path / "data", writer=True)
+    poller = Poller(config_for(tmp_path), store, lambda: now)
+    try:
+        with pytest.raises(FetchError) as raised:
+            await poller.page_text(page)
+    finally:
+        await poller.aclose()
+        store.close()
+    assert advice in str(raised.value)
+
+
+async def test_a_page_whose_server_asks_to_wait_is_not_asked_before_then(
+    tmp_path: Path, now: datetime, feed_server: FeedServer
+) -> None:
+    """A 429 with Retry-After: 7200 said only "HTTP 429 Too Many Requests", and the poller
+    tried the page again after its own 10 minutes. It says when it tries again, asks
+    neither that page nor another of the host before then, and does after."""
+    limited = Route(b"slow down", status=429, headers={"Retry-After": "7200"})
+    page = feed_server.add("/story1.html", limited)
+    feed = feed_server.add("/wire.xml", Route(rss(f"<title>Story 1</title><link>{page}</link>")))
+    clock = [now]
+    store = Store(tmp_path / "data", writer=True)
+    config = config_for(tmp_path, Source("Wire", url=feed, full_text=True))
+    config.settings.timezone = "UTC"
+    poller = Poller(config, store, lambda: clock[0])
+    try:
+        (first,) = await poller.poll()
+        await poller.drain_pages(5.0)
+        (ident,) = first.new_ids
+        failure = poller.page_failure(ident)
+        assert failure is not None
+        reason, retry_at = failure
+        assert "HTTP 429" in reason and f"after {clock[0] + timedelta(hours=2):%H:%M}" in reason
+        assert retry_at is not None and retry_at >= clock[0] + timedelta(hours=2)
+        with pytest.raises(FetchError) as raised:  # `f` meanwhile: the server is not asked
+            await poller.page_text(feed_server.url("/other.html"))
+        assert "tried again after" in str(raised.value)
+        clock[0] += timedelta(seconds=poller_module.PAGE_RETRY + 1)
+        await poller.poll()  # its own wait is over, the server's is not
+        await poller.drain_pages(5.0)
+        assert len(feed_server.hits["/story1.html"]) == 1
+        feed_server.add("/story1.html", Route(_story_page(1)))
+        clock[0] = now + timedelta(hours=2, seconds=1)
+        await poller.poll()
+        await poller.drain_pages(5.0)
+        text = store.text(ident) or ""
+        assert poller.page_failure(ident) is None
+    finally:
+        await poller.aclose()
+        store.close()
+    assert text.startswith("Story 1:")
+    assert "/other.html" not in feed_server.hits

@@ -666,6 +666,13 @@ class Session:
             self._total, self._total_written = len(self.store), written
         return self._total
 
+    def page_failure(self, ident: str) -> tuple[str, datetime | None] | None:
+        """Why this dashboard's poller failed to fetch the article's page, and when it tries
+        again (None: no more); None when it did not try or did not fail. A `refresh` run
+        elsewhere keeps nothing of its failures."""
+        poller = self.newsroom.poller
+        return poller.page_failure(ident) if poller is not None else None
+
     def why_no_link(self, article: Article) -> str:
         """Why an article has no link, said where one is looked for (`o`, `f`, its pane)."""
         source = next((s for s in self.config.sources if s.name == article.source), None)

@@ -344,14 +344,36 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
                 self.notify(note, title="Full text", severity="warning", markup=False)
             return
         if message.text is None:
-            reason = f": {message.reason}" if message.reason else "."
-            note = f"The full text could not be fetched{reason}"
+            reason = f": {message.reason}." if message.reason else "."
+            note = (
+                f"The full text could not be fetched{reason} Press"
+                f" {self._key('article.full_text')} to try again, or"
+                f" {self._key('article.open_link')} to open the page in your browser."
+            )
             self.show(article, None, note=note)
             self.notify(note, title="Full text", severity="warning", markup=False)
         else:
             if self.text_older == message.article_id:  # fetched again: as new as its headline
                 self.text_older = None
             self.show(article, message.text)
+
+    def _summary_note(self, article: Article) -> str:
+        """What is said under a summary shown for want of a full text: why the poller's
+        fetch of its page failed, when it does, and what to press."""
+        key = self._key("article.full_text")
+        failure = self.session.page_failure(article.id)
+        if failure is None:
+            return f"Summary only: press {key} to fetch the full text."
+        reason, retry_at = failure
+        when = (
+            f" (tried again by itself after {wall(retry_at, self.local)})"
+            if retry_at is not None
+            else ""
+        )
+        return (
+            f"Full text failed: {strip_controls(reason)}{when}. Press {key} to try again, or"
+            f" {self._key('article.open_link')} to open the page in your browser."
+        )
 
     def show(
         self,
@@ -436,10 +458,7 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         if note:
             out.append("\n\n" + note, style("article--note"))
         elif not text and article.link:
-            out.append(
-                f"\n\nSummary only: press {self._key('article.full_text')} to fetch the full text.",
-                style("article--note"),
-            )
+            out.append("\n\n" + self._summary_note(article), style("article--note"))
         body.update(out)
         self.border_title = Content(shown_line(article.source))  # never markup
         self._shown = (article, text, note, suggestions)
