@@ -18,7 +18,8 @@ from fetchers.store.errors import StoreError
 # the names of the files wirewatch writes in a data dir (a file of another name is not its)
 WRITTEN = re.compile(
     r"(articles-|rows-|text-|stories|search\.sqlite|sources|alerts|events\.|shards\.json"
-    r"|meta\.json|state\.|theme\.json|writer\.lock|refresh-asked|days-ahead\.json|lost-days\.json)"
+    r"|meta\.json|state\.|theme\.json|writer\.lock|refresh-asked|days-ahead\.json|lost-days\.json"
+    r"|site-furniture\.json)"
 )
 
 

@@ -23,6 +23,8 @@ from fetchers import liveness
 from fetchers.charset import in_utf8
 from fetchers.config import Config
 from fetchers.extracterror import ExtractError, ShellPage
+from fetchers.extractors.sitewide import FILE as SITES_FILE
+from fetchers.extractors.sitewide import MEMORY as SITES
 from fetchers.feeds import CUT_OFF, FeedError, ParsedFeed, told_by_words
 from fetchers.files import LocalSourceError, read_local
 from fetchers.healthbook import HealthBook, same_place
@@ -122,6 +124,9 @@ PAGE_RETRY = 600.0
 PAGE_RETRY_CAP = 4 * 3600.0
 PAGE_TRIES = 8
 PAGE_GONE_TRIES = 4
+# what pages taught of sites' furniture is written at most this often while polling (and at
+# the end of a `refresh`, or when the poller closes)
+SITES_SAVE_EVERY = 300.0
 GIVEN_UP_KEPT = 2000  # the pages given up whose reason the article pane can still say
 MOVED_AGAIN = (404, 410)  # a remembered new address that answers these is gone
 JITTER = 0.1  # a healthy source's next poll is its interval give or take this share of it
@@ -483,6 +488,15 @@ class Poller:
         self._parse_threads: ThreadPoolExecutor | None = (
             None  # article ids whose page this process asked for
         )
+        # where what sites repeat (`sitewide`) is kept across runs: the writer's data dir
+        self._sites_dir = (
+            self.healthbook.path.parent
+            if self.healthbook.path is not None and store.is_writer
+            else None
+        )
+        self._sites_loaded = False
+        self._sites_saved = 0  # `SITES.changes` when last saved
+        self._sites_saved_at: float | None = None  # (the loop's time)
         self.on_answer: Callable[[PollResult], None] | None = None  # each source, as it answers
         # the sources a poll leaves out, their servers having asked to wait (`_not_waited_for`)
         self.on_limited: Callable[[list[str]], None] | None = None
@@ -563,6 +577,7 @@ class Poller:
             task.cancel()
         await asyncio.gather(*carried, return_exceptions=True)
         await self._cancel_pages()
+        await asyncio.to_thread(self.save_sites)
         if self._parse_threads is not None:
             self._parse_threads.shutdown(wait=False, cancel_futures=True)
             self._parse_threads = None
@@ -1894,6 +1909,10 @@ class Poller:
                     log.error("full texts not stored: %s", exc)
                 else:  # the store takes texts: those it refused before are fetched again
                     self._texts_refusals, self._texts_retry_at = 0, None
+            now = asyncio.get_running_loop().time()
+            if self._sites_saved_at is None or now - self._sites_saved_at >= SITES_SAVE_EVERY:
+                self._sites_saved_at = now
+                await asyncio.shield(asyncio.to_thread(self.save_sites))
 
     def _release_pages(self, now: datetime) -> None:
         """Let the failed pages whose wait is over be tried again: a look through every one,
@@ -1961,6 +1980,7 @@ class Poller:
         if self._page_tasks:
             await asyncio.wait(set(self._page_tasks), timeout=within)
         await self._cancel_pages()
+        await asyncio.to_thread(self.save_sites)
 
     async def _cancel_pages(self) -> None:
         tasks = set(self._page_tasks)
@@ -1997,6 +2017,7 @@ class Poller:
                 f" again after {until.astimezone(self.zone):%H:%M}",
                 retry_after=(until - now).total_seconds(),
             )
+        await self._load_sites()
         hops = MAX_REDIRECTS  # (a page's own redirects and copies count as redirects)
         tried: set[str] = set()
         kept: tuple[str, int] | None = None  # a short text, kept when its copies give no more
@@ -2056,6 +2077,24 @@ class Poller:
             self._page_waits[host] = until
             until = until.astimezone(self.zone)
         exc.args = (page_advice(exc, until),)  # (the same error: its status stays)
+
+    async def _load_sites(self) -> None:
+        """Take what earlier runs learnt of sites' furniture, once, before the first page."""
+        if self._sites_loaded:
+            return
+        self._sites_loaded = True
+        if self._sites_dir is not None:
+            await asyncio.to_thread(SITES.load, self._sites_dir)
+            self._sites_saved = SITES.changes
+
+    def save_sites(self) -> None:
+        """Keep what the pages taught of sites' furniture (`sitewide.FILE`), when they taught
+        anything since (a derived file: a refused write is only said in the log)."""
+        if self._sites_dir is None or SITES.changes == self._sites_saved:
+            return
+        self._sites_saved = SITES.changes
+        if not SITES.save(self._sites_dir):
+            log.info("%s not written", self._sites_dir / SITES_FILE)
 
     def reconfigure(self, config: Config) -> None:
         """Take a reloaded config between cycles (SIGHUP); health of kept sources stays. A

@@ -2784,3 +2784,35 @@ def test_show_says_when_it_prints_the_summary_for_want_of_a_full_text(
     assert shown[0]["text_source"] == "page"
     code, _, output = run(capsys, "show", lines[0]["id"], *seeded_where)
     assert "Summary only" not in output
+
+
+def test_refresh_run_again_and_again_learns_a_site_s_box(
+    tmp_path: Path, feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What a site repeats on its pages (a newsletter box) was learnt in memory only: a
+    `refresh` run by cron sees a page or two a run and never learnt it, and every article
+    kept the box. The data dir keeps what was learnt (a derived file, made again when
+    deleted), and the fourth run's article is stored without the box."""
+    from fetchers.extractors import sitewide
+    from tests.test_text_revisions import BOX, site_page
+
+    item = "<title>Report {0}</title><link>{1}</link><guid>{0}</guid>"
+    links = [feed_server.add(f"/news/{n}.html", site_page(n)) for n in range(4)]
+    config = tmp_path / "c.toml"
+    config.write_text(
+        f'[[sources]]\nname = "Harbour"\nurl = "{feed_server.url("/feed.xml")}"\nfull_text = true\n'
+    )
+    where = ["--config", str(config), "--data-dir", str(tmp_path / "d")]
+    for n in range(4):  # a run a page, each a process of its own: it starts knowing nothing
+        sitewide.MEMORY.clear()
+        feed_server.add("/feed.xml", Route(rss(item.format(n, links[n]))))
+        assert main([*where, "refresh"]) == 0
+        assert len(feed_server.hits[f"/news/{n}.html"]) == 1
+    _, lines, _ = run(capsys, "list", "--json", *where)
+    texts = {
+        line["title"]: run(capsys, "show", line["id"], "--json", *where)[1][0]["text"]
+        for line in lines
+    }
+    assert BOX in texts["Report 0"]
+    assert "In report 3" in texts["Report 3"] and BOX not in texts["Report 3"]
+    assert (tmp_path / "d" / sitewide.FILE).is_file()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -1472,3 +1473,26 @@ def test_a_pull_quote_of_the_article_s_own_sentence_is_said_once(pull_quote: str
     text = extract_article(page(body).encode(), None, None).text
     assert text.count("three hundred permanent jobs") == 1
     assert text.split("\n\n") == [*PARAGRAPHS[:3], letter, *PARAGRAPHS[3:]]
+
+
+def test_what_sites_repeat_is_kept_on_disk_bounded_and_a_bad_file_is_none(
+    tmp_path: Path,
+) -> None:
+    """The memory of sites' furniture is kept in the data dir for the next run: it comes
+    back as learnt, only the latest hosts are kept, and a file that is no such memory (cut
+    off, another program's) is taken for none, never an error."""
+    memory = sitewide.SiteMemory()
+    for host in range(sitewide.SAVED_HOSTS + 20):
+        for page in range(3):
+            memory.repeated(f"h{host}.example", f"https://h{host}.example/{page}", [1, 2])
+    assert memory.save(tmp_path)
+    again = sitewide.SiteMemory()
+    again.load(tmp_path)
+    last = sitewide.SAVED_HOSTS + 19
+    assert again.known(f"h{last}.example", f"https://h{last}.example/new", [1, 2, 3]) == {1, 2}
+    assert again.known("h0.example", "https://h0.example/new", [1, 2]) == set()  # not kept
+    for bad in (b'{"version": 1, "hosts": {"h": [1]}}', b'{"vers', b"[]", b"\xff"):
+        (tmp_path / sitewide.FILE).write_bytes(bad)
+        fresh = sitewide.SiteMemory()
+        fresh.load(tmp_path)
+        assert fresh.known("h", "https://h/new", [1]) == set()
