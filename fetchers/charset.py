@@ -6,6 +6,8 @@ import codecs
 import re
 import unicodedata
 
+from fetchers.letters import plausibility
+
 _XML_DECL = re.compile(rb"^\s*<\?xml[^>]*?encoding=[\"']([A-Za-z0-9._:-]+)[\"']")
 _META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9._:-]+)", re.I)
 _BOMS = (
@@ -244,7 +246,97 @@ def _pasted(body: bytes) -> bool:
     return whole >= 2
 
 
+# The one-byte charsets a Latin or Cyrillic body that names none may be in: the web's default
+# first, then Central European, Baltic, Turkish, Nordic and Cyrillic, each Windows code page
+# before the ISO one whose letters it shares (it also reads the quotes and dashes ISO puts
+# controls at). Where readings tie, the earlier one is taken.
+ONE_BYTE = (
+    "cp1252",
+    "iso8859-15",
+    "cp1250",
+    "iso8859-2",
+    "cp1257",
+    "iso8859-13",
+    "cp1254",
+    "iso8859-10",
+    "cp1251",
+    "koi8-r",
+    "koi8-u",
+    "iso8859-5",
+)
+
+
 def _detected(body: bytes) -> tuple[str, str] | None:
+    """A reading of a body no declaration reads: the detector's (`_detectors_reading`),
+    unless it reads the body as Latin or Cyrillic letters of one byte each, when the
+    reading in `ONE_BYTE` (or the detector's charset) whose words read most as a language's
+    (`plausibility`) is taken instead: on a short text the detector took Polish in
+    ISO-8859-2 for ISO-8859-10 ("ŋe ŋaden"), and Czech for cp1250 ("ľe ľádný"). So too
+    when it reads a Latin text as pairs of another script (`_misread_as_pairs`), if some
+    one-byte reading is words."""
+    found = _detectors_reading(body)
+    other_script = found is not None and not _one_byte_letters(body, found)
+    if found is not None and other_script and not _misread_as_pairs(found[0]):
+        return found
+    codecs_ = ([] if found is None or other_script else [found[1]]) + list(ONE_BYTE)
+    sample = b" ".join(_HIGH_WORD.findall(body)[:SAMPLE_WORDS])
+    order = {codec: at for at, codec in enumerate(ONE_BYTE)}
+    scored = [
+        (plausibility(text), -order.get(codec, len(ONE_BYTE)), codec)
+        for codec in codecs_
+        if (text := _decoded(sample, codec)) is not None
+    ]
+    for score, _, codec in sorted(scored, reverse=True):
+        if other_script and score <= 0:
+            break  # (no one-byte reading is words either)
+        text = _decoded(body, codec)
+        if text is not None:
+            return text, codec
+    return found
+
+
+# the words a one-byte reading is judged by: those with a byte beyond ASCII, the first of them
+_HIGH_WORD = re.compile(rb"[^\s<>]*[\x80-\xff][^\s<>]*")
+SAMPLE_WORDS = 3000
+
+
+def _one_byte_letters(body: bytes, found: tuple[str, str]) -> bool:
+    """Whether the detector's reading takes each byte for one character and makes the
+    letters beyond ASCII Latin or Cyrillic ones (what `ONE_BYTE` reads)."""
+    text = _decoded(body, found[1])
+    if text is None or len(text) != len(body):
+        return False
+    return all(
+        unicodedata.name(char, "").startswith(("LATIN", "CYRILLIC"))
+        for char in set(text)
+        if not char.isascii() and _is_letter(char) and char not in "µªº"  # (signs too)
+    )
+
+
+_NON_ASCII_RUN = re.compile("[^\x00-\x7f]+")
+_HALFWIDTH_KANA = re.compile("[\uff61-\uff9f]")
+
+
+def _misread_as_pairs(text: str) -> bool:
+    """Whether most runs of characters beyond ASCII in a reading touch an ASCII letter: the
+    letters of a Latin text among plain ones, read as pairs of another script ("ceｳ").
+    Text of that script has them between spaces, tags and its own punctuation, and only now
+    and then beside a Latin name ("iPhone用"). So too a reading mostly of half-width katakana,
+    which Japanese text hardly uses and Russian in KOI8-R read as Shift JIS is ("ﾓﾏﾗﾅﾔ")."""
+    high = len(text) - len(text.encode("ascii", "ignore"))
+    if 2 * len(_HALFWIDTH_KANA.findall(text)) > high:
+        return True
+    runs = touching = 0
+    for found in _NON_ASCII_RUN.finditer(text):
+        runs += 1
+        before = text[found.start() - 1 : found.start()]
+        after = text[found.end() : found.end() + 1]
+        if (before.isascii() and before.isalpha()) or (after.isascii() and after.isalpha()):
+            touching += 1
+    return runs > 0 and 2 * touching >= runs
+
+
+def _detectors_reading(body: bytes) -> tuple[str, str] | None:
     """The detector's reading of a body no declaration reads, with two corrections among
     the readings nearly as orderly as its best: cp1252 (the web's default for a document
     that names no charset) where its words look as much like a language's, since on a short
