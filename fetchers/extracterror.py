@@ -13,6 +13,11 @@ class ShellPage(ExtractError):
     """A page whose text is only a redirect's or a script shell's notice (the message says
     which); `leads` are where the article may be instead, the likeliest first."""
 
-    def __init__(self, message: str, leads: tuple[str, ...]) -> None:
+    def __init__(self, message: str, leads: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.leads = leads
+
+    def __reduce__(self) -> tuple[type[ShellPage], tuple[str, tuple[str, ...]]]:
+        """Whole through a pickle: the parser process raises it for a page source, and an
+        exception that cannot be made again there broke the process pool for good."""
+        return (type(self), (str(self), self.leads))

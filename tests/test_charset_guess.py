@@ -129,3 +129,30 @@ def test_a_short_title_is_not_read_as_pairs_of_another_script(title: str, encodi
     body = body.replace(f' encoding="{encoding}"'.encode(), b"")
     read, _ = decode(body, "application/rss+xml")
     assert f"<title>{title}</title>" in read
+
+
+def test_a_page_with_a_long_run_without_spaces_is_read() -> None:
+    """A page naming no charset with an inline image (300 KB of base64, no space in it):
+    the words the guess is made by were looked for from every byte of the run, and the
+    decode held the poll and the dashboard for the square of its length (hours)."""
+    text = "Zażółć gęślą jaźń: rada miasta zebrała się w środę"
+    image = "<img src='data:image/png;base64," + "QUJD" * 75_000 + "'>"
+    body = f"<html><body><p>{text}</p>{image}<p>{text}</p></body></html>".encode("iso-8859-2")
+    read, _ = decode(body, "text/html")
+    assert read.count(text) == 2
+
+
+def test_a_shell_page_raised_in_the_parser_process_comes_back_whole() -> None:
+    """A page source's shell (a redirect's notice) is raised in the parser process: an
+    exception that could not be made again from its pickle broke the process pool for
+    good, and every source was parsed in threads after."""
+    import pickle
+
+    from fetchers.extracterror import ShellPage
+
+    raised = ShellPage(
+        "the page only redirects to https://news.example/a", ("https://news.example/a",)
+    )
+    again = pickle.loads(pickle.dumps(raised))
+    assert isinstance(again, ShellPage)
+    assert str(again) == str(raised) and again.leads == raised.leads

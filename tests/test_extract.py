@@ -1496,3 +1496,22 @@ def test_what_sites_repeat_is_kept_on_disk_bounded_and_a_bad_file_is_none(
         fresh = sitewide.SiteMemory()
         fresh.load(tmp_path)
         assert fresh.known("h", "https://h/new", [1]) == set()
+
+
+def test_what_sites_repeat_keeps_the_latest_hosts_across_a_save_and_a_load() -> None:
+    """Loading the kept memory put its hosts in reverse order: the next save kept the
+    hosts seen longest ago and dropped the latest."""
+    import json
+
+    from fetchers.extractors.sitewide import SAVED_HOSTS, SiteMemory
+
+    before = SiteMemory()
+    for n in range(SAVED_HOSTS):
+        before.repeated(f"h{n:03d}.example", "/a", [n])  # h000 seen first, h099 last
+    after = SiteMemory()
+    assert after.merge(before.dump())
+    for n in range(10):
+        after.repeated(f"new{n}.example", "/a", [n])
+    kept = list(json.loads(after.dump())["hosts"])
+    assert f"h{SAVED_HOSTS - 1:03d}.example" in kept and "new9.example" in kept
+    assert "h000.example" not in kept

@@ -23,6 +23,7 @@ _SET_APART_TAGS = frozenset(("aside", "figure", "blockquote"))
 _QUOTE_WORDS = frozenset(("pullquote", "pullout", "quote", "pull", "callout"))
 SET_APART_WALK = 4  # ancestors of a block looked through for the box that sets it apart
 SENTENCE_WORDS = 5  # words a sentence has at least to be matched (shorter ones are skipped)
+COPIES_LOOKED_AT = 32  # other blocks saying a sentence looked at for its body's copy
 ATTRIBUTION_WORDS = 6  # a pull quote's short block beside its sentence: who said it
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+")
 _PLAIN = re.compile(r"[^\w\s]+")
@@ -40,6 +41,9 @@ def drop_repeats(blocks: list[Block], keep: list[bool]) -> list[bool]:
         for sentence in said:
             where.setdefault(sentence, set()).add(n)
     apart: dict[int, HtmlElement | None] = {n: _set_apart(blocks[n].element) for n in kept}
+    # the sentences a block in no box says (the body's copy, never dropped here)
+    in_body = {s for s, holders in where.items() if any(apart[m] is None for m in holders)}
+    looked = {s: sorted(holders)[:COPIES_LOOKED_AT] for s, holders in where.items()}
     out = list(keep)
     dropped_boxes: set[HtmlElement] = set()
     for n in kept:
@@ -49,9 +53,14 @@ def drop_repeats(blocks: list[Block], keep: list[bool]) -> list[bool]:
         box = apart[n]
         if box is None:
             continue
-        others = {m for s in said for m in where[s] if m != n and out[m]}
-        # the body's copy: a kept block outside this box, in no other box or longer
-        if all(any(_copy(m, n, box, apart, blocks) for m in where[s] & others) for s in said):
+        # the body's copy: a kept block outside this box, in no other box or longer (of a
+        # sentence only boxes say, the first COPIES_LOOKED_AT: a page of thousands of
+        # quotes of one sentence took the square of their number)
+        if all(
+            s in in_body
+            or any(m != n and out[m] and _copy(m, n, box, apart, blocks) for m in looked[s])
+            for s in said
+        ):
             out[n] = False
             dropped_boxes.add(box)
     for n in kept:  # the pull quote's attribution ("Kim Soo-jin") goes with it

@@ -155,7 +155,8 @@ class SiteMemory:
         except (ValueError, TypeError, AttributeError, KeyError):
             return False
         with self._lock:
-            for host, seen in taken.items():
+            # (the file's hosts oldest first, each put before those known: the newest last)
+            for host, seen in reversed(taken.items()):
                 known = self._hosts.get(host)
                 if known is None:
                     if len(self._hosts) >= MAX_HOSTS:
