@@ -1119,6 +1119,33 @@ def test_migrate_names_a_day_file_it_cannot_read_and_leaves_the_source_as_it_was
             assert sorted(a.title for a in store.query()) == ["A", "B"], each
 
 
+def test_migrate_names_a_missing_day_file_and_its_copy_fetches_those_articles_again(
+    tmp_path: Path, feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`migrate` read the data dir as a viewer, which does not look for a day file its row
+    cache names but that was deleted: it exited 0, and the copy kept the feeds' validators,
+    so its refreshes heard "not modified" and never fetched those articles again. It names
+    the missing file, exits 2, changes nothing, and the copy's first refresh fetches them."""
+    config, data, day = _migrate_torn(tmp_path, feed_server)
+    day.unlink()
+    before = {p.name: p.read_bytes() for p in data.iterdir() if p.is_file()}
+    copy = tmp_path / "copy"
+    where = ["--config", str(config), "--data-dir", str(data)]
+    code, _, said = run(capsys, *where, "migrate", "--to", "tinydb", str(copy))
+    assert code == 2, said
+    assert f"{day.name} is missing (its row cache names it): 2 articles not copied" in said
+    assert "incomplete copy" in said
+    after = {p.name: p.read_bytes() for p in data.iterdir() if p.is_file()}
+    assert after.keys() == before.keys()
+    assert {k: v for k, v in after.items() if k != "writer.lock"} == {
+        k: v for k, v in before.items() if k != "writer.lock"
+    }
+    assert _refresh_process(config, copy).returncode == 0
+    assert "If-None-Match" not in feed_server.hits["/f.xml"][-1]  # asked for everything
+    with Store(copy) as store:
+        assert sorted(a.title for a in store.query()) == ["A", "B"]
+
+
 def test_migrate_copies_out_of_a_data_dir_it_cannot_write(
     tmp_path: Path,
     feed_server: FeedServer,

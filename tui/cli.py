@@ -1993,10 +1993,10 @@ def cmd_migrate(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         ):
             if target.location == source.location:
                 raise UsageError("the store to copy into is the one copied from")
-            left_out = _unreadable_days(source)
+            left_out = _left_out(source)
             tally = copy_store(source, target, lambda line: complain(line))
             out.write(f"copied {tally} from {source.location} into {target.location}\n")
-            _migrate_rest(ctx, source, target, target_dir, out)
+            _migrate_rest(ctx, source, target, target_dir, out, forget=bool(left_out))
     finally:
         if held is not None:
             held.release()
@@ -2008,12 +2008,11 @@ def cmd_migrate(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             copied = HealthBook(target_dir)
             copied.save(_forgotten(copied.load(listed=True)))
     if left_out:
-        for line in left_out:
+        for line in left_out.values():
             complain(line)
         complain(
-            f"incomplete copy: the articles of {', '.join(source.unreadable)} are not in it"
-            " (the file is left as it is; a writer of the data dir moves it aside and asks"
-            " the feeds for them again)"
+            f"incomplete copy: the articles of {', '.join(left_out)} are not in it"
+            " (the data dir is left as it is; its next writer asks the feeds for them again)"
         )
         return EXIT_USAGE
     return EXIT_OK
@@ -2033,22 +2032,27 @@ def _lock_to_read(data_dir: Path) -> WriterLock | None:
     return lock
 
 
-def _unreadable_days(source: ArticleStore) -> list[str]:
-    """Each day file of a data dir that could not be read, with how many articles its row
-    cache says it held (what the copy leaves out)."""
+def _left_out(source: ArticleStore) -> dict[str, str]:
+    """Each day file of a data dir whose articles the copy lacks, with a line saying why
+    and how many articles its row cache says it held: one that could not be read, and one
+    its row cache or shards.json names that is missing (the health copied says their
+    articles were seen, so the copy's must forget it, `_forgotten`)."""
     from fetchers.store.core import Store
     from fetchers.store.shards import SHARD_RE, rows_as_written
 
-    lines = []
-    for name in source.unreadable:
+    def many(name: str) -> str:
         match = SHARD_RE.match(name)
         rows = (
             rows_as_written(source.dir, match.group(1))
             if isinstance(source, Store) and match
             else None
         )
-        many = f"{counted(len(rows), 'article')}" if rows else "its articles"
-        lines.append(f"{name} cannot be read: {many} not copied")
+        return f"{counted(len(rows), 'article')}" if rows else "its articles"
+
+    lines = {name: f"{name} cannot be read: {many(name)} not copied" for name in source.unreadable}
+    if isinstance(source, Store):
+        for name, by in source.missing_days():
+            lines.setdefault(name, f"{name} is missing ({by} names it): {many(name)} not copied")
     return lines
 
 
@@ -2064,10 +2068,16 @@ def _forgotten(health: dict[str, SourceHealth]) -> dict[str, SourceHealth]:
 
 
 def _migrate_rest(
-    ctx: Context, source: ArticleStore, target: ArticleStore, target_dir: Path, out: TextIO
+    ctx: Context,
+    source: ArticleStore,
+    target: ArticleStore,
+    target_dir: Path,
+    out: TextIO,
+    forget: bool,
 ) -> None:
     """What `migrate` copies besides the articles: the days filed ahead, the sources'
-    health, the desk's records a database keeps."""
+    health (`forget`: its validators and listings forgotten, the copy lacking articles they
+    said were seen), the desk's records a database keeps."""
     from fetchers.store.copy import copy_days_ahead
 
     ahead = copy_days_ahead(source, target)
@@ -2082,7 +2092,7 @@ def _migrate_rest(
     # the sources' health, with what each feed listed: without it the first poll of the
     # copy stored again (and alerted on) what retention had dropped
     health = HealthBook(ctx.data_dir, store=source).load(listed=True)
-    if source.unreadable:
+    if forget:
         health = _forgotten(health)
     into = HealthBook(target_dir, store=target)
     if health and not into.load():

@@ -146,6 +146,20 @@ def _field_setter(field: str, to: dict[str, Any]) -> Callable[[MutableMapping[st
     return set_field
 
 
+def _missing_keys(folder: Path, present: set[str], mapped: ShardMap) -> list[tuple[str, str]]:
+    """The keys of the day files a data dir's row caches or shard map name but it lacks,
+    each with what names it ("its row cache", "shards.json"); see `Store._missing_at_open`
+    for which of the map's count."""
+    cached = shards.cached_keys(folder)
+    days = [key for key in present if key != KEPT]
+    oldest = min(days) if days else None
+    named = {key for key in mapped.shards if oldest is None or key > oldest}
+    return [
+        (key, "its row cache" if key in cached else "shards.json")
+        for key in sorted((cached | named) - present - {KEPT})
+    ]
+
+
 class Store:
     """Articles, their marks and full texts in one data dir (an `ArticleStore`).
 
@@ -579,11 +593,7 @@ class Store:
         was written again (a writer stopped before it did). With no day on disk, one deleted
         with its row cache looks as one retention removed: lost it is (retention leaves no
         map naming a day it removed, `apply_retention`)."""
-        cached = shards.cached_keys(self.dir)
-        days = [key for key in present if key != KEPT]
-        oldest = min(days) if days else None
-        mapped = {key for key in self._map.shards if oldest is None or key > oldest}
-        for key in sorted((cached | mapped) - present - {KEPT}):
+        for key, by in _missing_keys(self.dir, present, self._map):
             shards.drop_rows(self.dir, key)
             if self._map.pop(key, None) is not None:
                 self._map_dirty.add(key)
@@ -591,8 +601,17 @@ class Store:
             if name not in self.unreadable:
                 self.unreadable.append(name)
             self._note_lost(key)
-            by = "its row cache" if key in cached else "shards.json"
             self.problems.append(f"{name} is missing ({by} names it); its articles are lost")
+
+    def missing_days(self) -> list[tuple[str, str]]:
+        """Each day file its row cache or shards.json names that is not on disk, with what
+        names it, as `_missing_at_open` finds them, changing nothing: for `migrate`, which
+        reads a data dir as a viewer and must say its copy lacks those articles (its health
+        said they were seen). None for a writer, which found them lost at open."""
+        if self.is_writer:
+            return []
+        missing = _missing_keys(self.dir, shards.present_keys(self.dir), shardmap.read(self.dir))
+        return [(self.shard_path(key).name, by) for key, by in missing]
 
     def _migrate(self, from_version: int) -> None:
         """Bring an older store to SCHEMA_VERSION. Version 1 is the first; nothing to do yet."""
