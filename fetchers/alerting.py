@@ -72,7 +72,7 @@ from fetchers.query import (
     parse_query,
 )
 from fetchers.store import ArticleStore, StoreError
-from fetchers.store.errors import note_unsaved
+from fetchers.store.errors import note_unsaved, write_refused
 from fetchers.storyshelf import StoryShelf
 from fetchers.timeparse import local_zone
 from fetchers.trends import (
@@ -1039,7 +1039,8 @@ class AlertDesk:
         try:
             pending = self._first_to_fire(pending, now)
         except StoreError as exc:
-            note_unsaved("fired alerts")
+            if write_refused(exc):
+                note_unsaved("fired alerts")
             log.error("%s: %d alerts not fired; checked again next time", exc, len(pending))
             self._defer([p["article"] for p in pending if p["article"]], grouped, state)
             return Firing(), False

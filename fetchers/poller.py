@@ -64,7 +64,7 @@ from fetchers.query import Record
 from fetchers.redact import redact
 from fetchers.store import ArticleStore, StagedArticle, StoreError, StoreWriteError, stage
 from fetchers.store.codec import day_key
-from fetchers.store.errors import note_unsaved
+from fetchers.store.errors import note_unsaved, write_refused
 from fetchers.store.interface import DayCounter, DropNoter
 from fetchers.timeparse import local_zone
 from fetchers.webaddress import is_local_host, shortest_interval
@@ -1304,6 +1304,8 @@ class Poller:
             await asyncio.to_thread(self._health_saver(list(taken)))
             await asyncio.to_thread(store.clear_dropped, taken)
         except StoreError as exc:  # (noted still: taken again before the next poll)
+            if write_refused(exc):
+                note_unsaved("source health")  # (a refresh exits 2 for it, as it says)
             log.error("%s", exc)
 
     def _real_day(self) -> str:
@@ -1905,7 +1907,8 @@ class Poller:
                     await asyncio.shield(stored)
                 except StoreError as exc:
                     self._texts_refused([ident for ident, _ in texts])
-                    note_unsaved("full texts")
+                    if write_refused(exc):
+                        note_unsaved("full texts")
                     log.error("full texts not stored: %s", exc)
                 else:  # the store takes texts: those it refused before are fetched again
                     self._texts_refusals, self._texts_retry_at = 0, None

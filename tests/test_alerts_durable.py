@@ -356,3 +356,58 @@ def test_a_refresh_whose_search_index_the_disk_refused_exits_2(
             failing(sqlite3.SQLITE_BUSY, "database is locked"),
         )
         assert main([*where, "refresh"]) == 0
+
+
+class _SharedStore(Store):
+    """A store as several pollers share one (PostgreSQL): it keeps what other pollers'
+    retention dropped of a source for the poller that holds it (`DropNoter`)."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder, writer=True)
+        self.notes: dict[str, dict[str, str]] = {"Wire": {"gone": "2025-05-05"}}
+
+    def note_dropped(self, dropped: dict[str, dict[str, str]], cutoff: str) -> None:
+        for name, ids in dropped.items():
+            self.notes.setdefault(name, {}).update(ids)
+
+    def noted_dropped(self, sources: list[str]) -> dict[str, dict[str, str]]:
+        return {name: dict(self.notes[name]) for name in sources if name in self.notes}
+
+    def clear_dropped(self, taken: dict[str, dict[str, str]]) -> None:
+        for name in taken:
+            self.notes.pop(name, None)
+
+
+async def test_the_source_health_a_poller_could_not_save_as_it_took_others_drops_is_said_unsaved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What other pollers' retention dropped of a source is taken into its health, saved at
+    once, before it is polled: a save the disk refused there was logged but not noted, so a
+    `refresh` whose later saves went through exited 0 for it ("whatever it refused")."""
+    from fetchers.healthbook import HealthBook
+    from fetchers.models import Source, SourceHealth
+    from fetchers.poller import Poller
+    from fetchers.store.errors import take_unsaved
+    from tests.conftest import config_for
+
+    data = tmp_path / "data"
+    take_unsaved()
+    with _SharedStore(data) as store:
+        poller = Poller(
+            config_for(tmp_path, Source("Wire", url="http://127.0.0.1:9/wire.xml")),
+            store,
+            health=HealthBook(data),
+        )
+        poller.health["Wire"] = SourceHealth("Wire", "http://127.0.0.1:9/wire.xml")
+        poller.leased = {"Wire"}
+
+        def refused(*args: object, **kwargs: object) -> None:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        monkeypatch.setattr("fetchers.healthbook.atomic_write_bytes", refused)
+        try:
+            await poller._take_dropped(["Wire"])
+        finally:
+            await poller.aclose()
+        assert take_unsaved() == ["source health"]
+        assert store.notes == {"Wire": {"gone": "2025-05-05"}}  # taken again next time

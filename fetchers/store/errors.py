@@ -143,3 +143,10 @@ def disk_refused(exc: BaseException | None) -> bool:
         exc = exc.__cause__ or exc.__context__
         seen += 1
     return False
+
+
+def write_refused(exc: BaseException) -> bool:
+    """Whether a store error is a write the disk refused (a StoreWriteError, or an error
+    `disk_refused` knows), the only kind `note_unsaved` notes: a store closed, gone away or
+    locked elsewhere is said where it happens, no save refused."""
+    return isinstance(exc, StoreWriteError) or disk_refused(exc)
