@@ -784,6 +784,10 @@ WAYS_OUT = frozenset(
     }
 )
 
+# what a way out leaves, where it is not the place it is bound in (the dashboard's escape
+# closes the article pane, not the dashboard)
+LEAVES = {"article.close": "the article pane (and the filter)"}
+
 
 def keys_in_force(remap: dict[str, str]) -> dict[str, list[str]]:
     """Every binding id with its keys after the remapping (assumed checked): a `YIELDING`
@@ -818,7 +822,8 @@ def check_keymap(remap: dict[str, str]) -> list[str]:
             continue
         if not names and binding_id in WAYS_OUT:
             errors.append(
-                f"{binding_id}: it is the way out of {PLACES[BY_ID[binding_id].where]},"
+                f"{binding_id}: it is the way out of"
+                f" {LEAVES.get(binding_id, PLACES[BY_ID[binding_id].where])},"
                 " which would keep the keyboard with no key to leave it: give it another key"
                 ' instead of ""'
             )

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from textual.binding import Binding
 from textual.events import DeliveryComplete, Key
-from textual.widgets import Input
+from textual.widgets import Input, Static
 from textual.widgets._footer import FooterKey  # what a footer is made of
 
 from fetchers.config import Config, load_config
@@ -191,6 +191,82 @@ async def test_the_article_pane_names_the_keys_in_force(tmp_path: Path) -> None:
         await pilot.pause(0.2)
         shot = screen_text(app)
         assert "Summary only: press w to fetch the full text." in shot
+
+
+async def test_hints_of_a_binding_unbound_name_no_key_that_is_not_there(tmp_path: Path) -> None:
+    """`"event.suggest" = ""` read "(press (no key) to add it)" under a suggested countdown,
+    and `"events.add" = ""` "(no key) adds" in the events list's footer: the suggestion is
+    shown without the key part, and the footer and the empty countdown leave it out."""
+    from fetchers.config import seeds_dir
+
+    config = load_config(seeds_dir() / "wirewatch.toml", FROZEN)
+    for source in config.sources:
+        source.enabled = source.path is not None
+    config.events = []  # nothing counted down to yet: the story suggests countdowns
+    config.keys = {"event.suggest": "", "events.add": ""}
+    app = make_app(tmp_path, config)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("g")  # the seed story, listed first
+        await settle(app, pilot)
+        shot = screen_text(app)
+        assert "Suggested countdown: Asia-Pacific Economic Cooperation summit" in shot
+        assert "No events: [[events]] in the config adds one." in shot
+        assert "to add it" not in shot and "(no key)" not in shot
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, EventsScreen))
+        await pilot.pause()
+        footer = str(app.screen.query_one("#picker-footer", Static).render())
+        assert footer == "enter filters · e edits · d removes · esc closes"
+
+
+async def test_the_article_pane_says_to_fetch_a_text_from_the_palette_with_its_key_unbound(
+    tmp_path: Path,
+) -> None:
+    """`"article.full_text" = ""` read "Summary only: press (no key) to fetch the full
+    text."; the palette is its way in, and the pane says so."""
+    from fetchers.models import Article
+    from fetchers.store import Store
+
+    with Store(tmp_path / "data", writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id="a",
+                    source="Wire",
+                    title="Summit set for Gyeongju",
+                    link="https://wire.example/a",
+                    summary="Leaders meet next week.",
+                    fetched=FROZEN,
+                    published=FROZEN,
+                )
+            ]
+        )
+    config = seed_only_config(tmp_path)
+    config.keys = {"article.full_text": ""}
+    app = make_app(tmp_path, config, poll=False)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.pause(0.2)
+        shot = screen_text(app)
+        assert "Summary only: use the palette (ctrl+p) to fetch the full text." in shot
+        assert "(no key)" not in shot
+
+
+async def test_the_alerts_hints_leave_out_a_rules_history_key_unbound(tmp_path: Path) -> None:
+    """`"alerts.rule_history" = ""`: the alerts window's hint read "(no key) lists its
+    alerts"; it names the keys there are."""
+    config = seed_only_config(tmp_path)
+    config.keys = {"alerts.rule_history": ""}
+    app = make_app(tmp_path, config)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        await pilot.press("exclamation_mark")
+        await until(pilot, lambda: isinstance(app.screen, AlertsScreen))
+        await pilot.pause(0.2)
+        shot = screen_text(app)
+        assert "enter on an alert shows its article · enter on a rule filters to it" in shot
+        assert "lists its alerts" not in shot and "(no key)" not in shot
 
 
 def test_every_row_of_the_action_table_does_something_and_has_one_id() -> None:
@@ -861,6 +937,22 @@ def test_a_binding_given_no_key_or_several_loads_and_errors_are_said_at_once(
     assert '"picker.first": "down" moves in or picks from the list there' in told
     assert '"app.events": give at least one key, such as "x" or "ctrl+x"' in told
     assert '","' in told  # (the comma key, said as before)
+
+
+def test_the_article_panes_way_out_unbound_is_said_to_be_the_article_panes(
+    tmp_path: Path,
+) -> None:
+    """`"article.close" = ""` was refused as "the way out of Dashboard": it closes the
+    article pane (and the filter), which the error names."""
+    from fetchers.config import ConfigError
+
+    path = tmp_path / "wirewatch.toml"
+    path.write_text('[keys]\n"article.close" = ""\n')
+    with pytest.raises(ConfigError) as said:
+        load_config(path, FROZEN)
+    told = str(said.value)
+    assert '"article.close": it is the way out of the article pane (and the filter)' in told
+    assert "Dashboard" not in told
 
 
 async def test_a_key_unbound_does_nothing_and_is_in_neither_the_footer_nor_the_help(

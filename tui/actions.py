@@ -69,6 +69,28 @@ def key_shown(app: App[object], binding_id: str) -> str:
     return first_key(binding_id, remap, app.get_key_display)
 
 
+PALETTE_KEY = "ctrl+p"  # (Textual's own: no [keys] binding moves it)
+
+
+def key_hint(key: str, does: str) -> str:
+    """A hint "KEY does" for a footer, or "" for a binding [keys] unbound (`NO_KEY`): its
+    way in is the palette, which the footer names already."""
+    return "" if key == NO_KEY else f"{key} {does}"
+
+
+def hints(*parts: str) -> str:
+    """A footer's hints joined with " · ", those of unbound bindings ("") left out."""
+    return " · ".join(part for part in parts if part)
+
+
+def press(key: str, starts: bool = False) -> str:
+    """How a sentence says to use a binding: "press KEY", or for one [keys] unbound (no key
+    to name: "press (no key)" read as nonsense) its way in, the palette; `starts`: as the
+    sentence's first words (not `str.capitalize`, which lowers a key "A")."""
+    said = f"use the palette ({PALETTE_KEY})" if key == NO_KEY else f"press {key}"
+    return said[0].upper() + said[1:] if starts else said
+
+
 def palette_actions(remap: dict[str, str], display: KeyDisplay) -> Iterator[tuple[Action, str]]:
     """The actions the command palette offers by name, each with its first key in force
     ("" for one [keys] unbound: the palette is then its way in)."""

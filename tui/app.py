@@ -38,7 +38,7 @@ from fetchers.parsepool import start_server as start_parse_server
 from fetchers.redact import printable
 from fetchers.store import StoreError
 from fetchers.timeparse import local_zone
-from tui.actions import bindings, first_key, textual_keymap
+from tui.actions import NO_KEY, bindings, first_key, textual_keymap
 from tui.commands import WirewatchCommands
 from tui.keyorder import OrderedKeysApp
 from tui.layout import HORIZONTAL_BREAKPOINTS, VERTICAL_BREAKPOINTS
@@ -184,9 +184,10 @@ class WirewatchApp(ReportsWorkerErrors, OrderedKeysApp[None]):
                 first_key(ident, self.config.keys, self.get_key_display)
                 for ident in ("app.suspend", "app.quit")
             )
+            how = f"{suspend} suspends" if suspend != NO_KEY else "suspending is for"
             self.notify(
-                f"No shell to come back to: {suspend} suspends a dashboard started from a"
-                f" shell ({quits} quits).",
+                f"No shell to come back to: {how} a dashboard started from a shell"
+                + (f" ({quits} quits)." if quits != NO_KEY else "."),
                 markup=False,
             )
             return

@@ -35,7 +35,16 @@ from fetchers.alertrules import (
 )
 from fetchers.models import Clock
 from fetchers.trends import sparkline, spike_verdict, watch_query
-from tui.actions import TableOrderedKeys, bindings, key_shown
+from tui.actions import (
+    NO_KEY,
+    PALETTE_KEY,
+    TableOrderedKeys,
+    bindings,
+    hints,
+    key_hint,
+    key_shown,
+    press,
+)
 from tui.alertdata import (
     HISTORY_SHOWN,
     TREND_HOURS,
@@ -109,7 +118,7 @@ def entry_row(entry: AlertEntry, zone: tzinfo, narrow: bool = False, stacked: bo
 
 KIND_LABELS = {"watch": "watch term", "story": "story · articles an hour"}  # (45 of 46 cells)
 NOT_A_RULE = {  # what the rule keys say of a row that is no rule
-    "watch": "a watch term ([watch] in the config); {promote} makes it a rule",
+    "watch": "a watch term ([watch] in the config); {promote}",
     "story": "a story: enter filters to it",
 }
 
@@ -286,8 +295,11 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
             yield watched
             yield Static(
                 Text(
-                    "enter on an alert shows its article · enter on a rule filters to it"
-                    f" · {key_shown(self.app, 'alerts.rule_history')} lists its alerts"
+                    hints(
+                        "enter on an alert shows its article",
+                        "enter on a rule filters to it",
+                        key_hint(key_shown(self.app, "alerts.rule_history"), "lists its alerts"),
+                    )
                 ),
                 id="alerts-hint",
             )
@@ -312,10 +324,9 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
         if self.narrowed is None:
             return Content(f"Alerts fired, newest first{more}")
         name = next((w.name for w in self.watched if w.key == self.narrowed), self.narrowed)
-        back = key_shown(self.app, "alerts.rule_history")
-        return Content(
-            f"Alerts fired for {shown_line(name)}, newest first{more} ({back}: every rule's)"
-        )
+        back = key_hint(key_shown(self.app, "alerts.rule_history"), "")
+        every = f" ({back.strip()}: every rule's)" if back else ""
+        return Content(f"Alerts fired for {shown_line(name)}, newest first{more}{every}")
 
     def _history_options(self) -> list[Option]:
         if not self.entries:
@@ -428,13 +439,19 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
             self.notify("Pick a rule first (tab moves to the list of rules).", markup=False)
             return None
         if row.rule is None:
-            said = NOT_A_RULE[row.kind].format(promote=key_shown(self.app, "alerts.promote"))
+            promote = key_shown(self.app, "alerts.promote")
+            said = NOT_A_RULE[row.kind].format(
+                promote=f"{promote} makes it a rule"
+                if promote != NO_KEY
+                else f"the palette ({PALETTE_KEY}) makes it a rule"
+            )
             self.notify(f"{row.name} is {said}.", markup=False)
             return None
         if stored_only and row.rule.origin == "config":
+            mute = key_hint(key_shown(self.app, "alerts.mute"), "mutes it here")
             self.notify(
                 f"{row.name} comes from the config file; {verb} it there"
-                f" ({key_shown(self.app, 'alerts.mute')} mutes it here).",
+                + (f" ({mute})." if mute else "."),
                 severity="warning",
                 markup=False,
             )
@@ -500,7 +517,9 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
             return
         if not self._removing.confirmed(rule.name):
             key = key_shown(self.app, "alerts.remove")
-            self.notify(f"Press {key} again to remove the alert {rule.name}.", markup=False)
+            self.notify(
+                f"{press(key, starts=True)} again to remove the alert {rule.name}.", markup=False
+            )
             return
         self._change("remove", rule)
 

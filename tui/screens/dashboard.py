@@ -62,7 +62,18 @@ from fetchers.story import Story, first_time
 from fetchers.storybook import Lead
 from fetchers.storyshelf import StoryShelf
 from fetchers.text import clean_link
-from tui.actions import TableOrderedKeys, bindings, first_key, help_sections, key_shown
+from tui.actions import (
+    NO_KEY,
+    PALETTE_KEY,
+    TableOrderedKeys,
+    bindings,
+    first_key,
+    help_sections,
+    hints,
+    key_hint,
+    key_shown,
+    press,
+)
 from tui.alertdata import AlertData
 from tui.browser import copy_in_tmux, has_browser, terminal_browser
 from tui.confirm import PressedTwice
@@ -280,6 +291,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
     def compose(self) -> ComposeResult:
         session = self.session
         refresh_key = first_key("poll.refresh", self.config.keys, self.app.get_key_display)
+        if refresh_key == NO_KEY:  # ("(no key) polls here" read as nonsense)
+            refresh_key = f"the palette ({PALETTE_KEY})"
         yield StatusLine(self.config.sources, self.clock, refresh_key, id="status").data_bind(
             DashboardScreen.writer,
             DashboardScreen.writer_state,
@@ -895,12 +908,12 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         how far behind the first report it came (the median), as `wirewatch sources` says;
         said again in place while it is open, as polls change them (`_health_again`)."""
         self._leads = leads
-        footer = (
+        footer = hints(
             "ok: how long since it last read · first: stories of several sources it reported"
             " first · lag: its median delay behind the first report · enter filters to that"
-            " source ·"
-            f" {key_shown(self.app, 'picker.find')} finds (a name, a status, an error) ·"
-            f" {key_shown(self.app, 'picker.close')} closes"
+            " source",
+            key_hint(key_shown(self.app, "picker.find"), "finds (a name, a status, an error)"),
+            key_hint(key_shown(self.app, "picker.close"), "closes"),
         )
         picker = RedrawnPickerScreen(
             self._health_title, lambda: self._health_options(self._leads), footer
@@ -1260,12 +1273,12 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             who = f"The poller (pid {state.pid})" if state.pid else "The poller"
             return (
                 f"{who} has written nothing for {duration(state.silent)}: "
-                "headlines are not updating. Stop it, then press "
-                f"{key} to poll from this dashboard."
+                "headlines are not updating. Stop it, then "
+                f"{press(key)} to poll from this dashboard."
             )
         return (
             "The poller that wrote this store has stopped: headlines are not updating. "
-            f"Press {key} to poll from this dashboard."
+            f"{press(key, starts=True)} to poll from this dashboard."
         )
 
     @property
@@ -1561,7 +1574,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         if not self.counting and not self.loading_rest:  # (a whole list: no scan of it)
             return False
         key = key_shown(self.app, binding_id)
-        self.notify(f"The list is still being read: {key} once it is whole.", markup=False)
+        again = key if key != NO_KEY else f"the palette ({PALETTE_KEY})"
+        self.notify(f"The list is still being read: {again} once it is whole.", markup=False)
         return True
 
     @work(thread=True, group="unread", exclusive=True, exit_on_error=False)
@@ -1597,7 +1611,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             key = key_shown(self.app, "article.all_read")
             listed = len(rows) - len(self._read_listed)  # (those of the unread view read here)
             self.notify(
-                f"Press {key} again to mark the {listed:,} {what} listed read.", markup=False
+                f"{press(key, starts=True)} again to mark the {listed:,} {what} listed read.",
+                markup=False,
             )
             return
         self._mark_all_read(rows, headlines.stories if headlines.story_rows else None)
@@ -1808,7 +1823,9 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         )
         diff = first_key("timeline.revisions", self.config.keys, self.app.get_key_display)
         footer = (
-            f"enter shows the article · ~ revised by its source ({diff} shows how) ·"
+            "enter shows the article · ~ revised by its source"
+            + (f" ({diff} shows how)" if diff != NO_KEY else "")
+            + " ·"
             + (" * undated: when it was fetched ·" if undated else "")
             + f" {key_shown(self.app, 'picker.close')} closes"
         )
@@ -2133,7 +2150,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         if len(new.entries) > ALERT_TOASTS:
             key = first_key("app.alerts", self.config.keys, self.app.get_key_display)
             more = len(new.entries) - ALERT_TOASTS
-            self.notify(f"and {more} more alerts: {key} lists them", markup=False)
+            where = key if key != NO_KEY else f"the palette ({PALETTE_KEY}): Alerts"
+            self.notify(f"and {more} more alerts: {where} lists them", markup=False)
         screen = self.app.screen
         if isinstance(screen, AlertsScreen):
             screen.add_entries(new.entries)
@@ -2204,7 +2222,8 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
                 if shelf is None
                 else "That article is in no story yet"
             )
-            self.notify(f"{why}: the headlines list articles ({key} for stories).", markup=False)
+            stories = f" ({key} for stories)" if key != NO_KEY else ""
+            self.notify(f"{why}: the headlines list articles{stories}.", markup=False)
         self._select_after = ident
         self.unread_only = False
         self.set_filter("")

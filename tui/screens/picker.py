@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from fetchers.keymap import keys_in_force
 from fetchers.query import folded
-from tui.actions import TableOrderedKeys, bindings, key_shown
+from tui.actions import TableOrderedKeys, bindings, hints, key_hint, key_shown
 from tui.widgets.footer import KeyFooter
 from tui.widgets.rowlist import RowList
 
@@ -100,9 +100,10 @@ class PickerScreen(TableOrderedKeys, ModalScreen[str | None]):
                 yield Static(id="picker-detail")
             footer = self.footer_text
             if footer is None:
-                footer = (
-                    f"enter chooses · {key_shown(self.app, 'picker.find')} finds ·"
-                    f" {key_shown(self.app, 'picker.close')} closes"
+                footer = hints(
+                    "enter chooses",
+                    key_hint(key_shown(self.app, "picker.find"), "finds"),
+                    key_hint(key_shown(self.app, "picker.close"), "closes"),
                 )
             yield Static(Text(footer), id="picker-footer")
         yield KeyFooter()  # its own keys: the dashboard's beneath are not in force

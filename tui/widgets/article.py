@@ -27,7 +27,7 @@ from fetchers.http import FetchError
 from fetchers.models import Article, Event
 from fetchers.suggest import Suggestion, Suggestions
 from fetchers.text import strip_controls
-from tui.actions import bindings, first_key
+from tui.actions import NO_KEY, bindings, first_key, press
 from tui.format import drawn, shown_line, wall
 from tui.session import Reading, Session
 from tui.widgets.colours import ShownStyles
@@ -363,16 +363,18 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         key = self._key("article.full_text")
         failure = self.session.page_failure(article.id)
         if failure is None:
-            return f"Summary only: press {key} to fetch the full text."
+            return f"Summary only: {press(key)} to fetch the full text."
         reason, retry_at = failure
         when = (
             f" (tried again by itself after {wall(retry_at, self.local)})"
             if retry_at is not None
             else ""
         )
+        opens = self._key("article.open_link")
+        opening = "" if opens == NO_KEY else f", or {opens} to open the page in your browser"
         return (
-            f"Full text failed: {strip_controls(reason)}{when}. Press {key} to try again, or"
-            f" {self._key('article.open_link')} to open the page in your browser."
+            f"Full text failed: {strip_controls(reason)}{when}. {press(key, starts=True)} to try"
+            f" again{opening}."
         )
 
     def show(
@@ -436,15 +438,15 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
             key = self._key("event.suggest") if n == 0 else ""
             out.append(
                 f"Suggested countdown: {drawn(found.name)} — {when}"
-                + (f"  (press {key} to add it)" if key else "")
+                + (f"  (press {key} to add it)" if key and key != NO_KEY else "")
                 + "\n",
                 style("article--suggestion"),
             )
         out.append("\n")
         if text and self.text_older == article.id:
             out.append(
-                "This full text was fetched before its source revised the article: press"
-                f" {self._key('article.full_text')} to fetch it again.\n\n",
+                "This full text was fetched before its source revised the article:"
+                f" {press(self._key('article.full_text'))} to fetch it again.\n\n",
                 style("article--note"),
             )
         content = text or article.summary

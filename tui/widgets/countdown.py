@@ -18,7 +18,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from fetchers.models import Clock, Event
-from tui.actions import bindings, key_shown
+from tui.actions import NO_KEY, bindings, key_shown
 from tui.format import clock_turns, drawn, event_zone, time_left, wall, wall_short
 from tui.layout import is_narrow
 from tui.widgets.colours import ShownStyles
@@ -391,6 +391,8 @@ class Countdown(ScrollView, can_focus=True):
         if not self.events:
             style = self.shown_style("countdown--dim")
             events, add = key_shown(self.app, "app.events"), key_shown(self.app, "events.add")
+            if NO_KEY in (events, add):  # (one unbound: no keys to name)
+                return [Text("No events: [[events]] in the config adds one.", style)]
             return [
                 Text(
                     f"No events: {events}, then {add}, adds one (or [[events]] in the config).",

@@ -20,7 +20,7 @@ from textual.widgets import Input, Static
 from fetchers.models import Clock
 from fetchers.query import NameCompletion, QueryError, parse_query
 from fetchers.relevance import SortOrder
-from tui.actions import bindings, first_key
+from tui.actions import NO_KEY, bindings, first_key
 from tui.widgets.oneline import OneLineInput
 
 PLACEHOLDER = "tariff OR APEC source:Yonhap is:unread since:6h"
@@ -167,9 +167,11 @@ class FilterBar(Vertical):
     def _show_sort(self) -> None:
         key = first_key("filter.sort", self.keys, self.app.get_key_display)
         if self.sort == "relevance":
-            line = f"sorted by relevance to the filter's words (BM25) · {key}: newest first"
+            line, other = "sorted by relevance to the filter's words (BM25)", "newest first"
         else:
-            line = f"sorted newest first · {key}: by relevance to the filter's words"
+            line, other = "sorted newest first", "by relevance to the filter's words"
+        if key != NO_KEY:  # (unbound: the palette switches it)
+            line += f" · {key}: {other}"
         self.query_one("#filter-sort", Static).update(Text(line))
 
     @on(Input.Submitted)
