@@ -37,13 +37,11 @@ from fetchers.models import Clock
 from fetchers.trends import sparkline, spike_verdict, watch_query
 from tui.actions import (
     NO_KEY,
-    PALETTE_KEY,
     TableOrderedKeys,
     bindings,
     hints,
     key_hint,
     key_shown,
-    press,
 )
 from tui.alertdata import (
     HISTORY_SHOWN,
@@ -118,7 +116,7 @@ def entry_row(entry: AlertEntry, zone: tzinfo, narrow: bool = False, stacked: bo
 
 KIND_LABELS = {"watch": "watch term", "story": "story · articles an hour"}  # (45 of 46 cells)
 NOT_A_RULE = {  # what the rule keys say of a row that is no rule
-    "watch": "a watch term ([watch] in the config); {promote}",
+    "watch": "a watch term ([watch] in the config){promote}",
     "story": "a story: enter filters to it",
 }
 
@@ -439,11 +437,9 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
             self.notify("Pick a rule first (tab moves to the list of rules).", markup=False)
             return None
         if row.rule is None:
-            promote = key_shown(self.app, "alerts.promote")
+            promote = key_shown(self.app, "alerts.promote")  # (unbound: no way to say)
             said = NOT_A_RULE[row.kind].format(
-                promote=f"{promote} makes it a rule"
-                if promote != NO_KEY
-                else f"the palette ({PALETTE_KEY}) makes it a rule"
+                promote=f"; {promote} makes it a rule" if promote != NO_KEY else ""
             )
             self.notify(f"{row.name} is {said}.", markup=False)
             return None
@@ -517,9 +513,7 @@ class AlertsScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[AlertChoice | N
             return
         if not self._removing.confirmed(rule.name):
             key = key_shown(self.app, "alerts.remove")
-            self.notify(
-                f"{press(key, starts=True)} again to remove the alert {rule.name}.", markup=False
-            )
+            self.notify(f"Press {key} again to remove the alert {rule.name}.", markup=False)
             return
         self._change("remove", rule)
 

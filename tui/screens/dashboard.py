@@ -1574,7 +1574,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         if not self.counting and not self.loading_rest:  # (a whole list: no scan of it)
             return False
         key = key_shown(self.app, binding_id)
-        again = key if key != NO_KEY else f"the palette ({PALETTE_KEY})"
+        again = key if key != NO_KEY else "try again"  # (run from the palette)
         self.notify(f"The list is still being read: {again} once it is whole.", markup=False)
         return True
 
@@ -2150,7 +2150,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
         if len(new.entries) > ALERT_TOASTS:
             key = first_key("app.alerts", self.config.keys, self.app.get_key_display)
             more = len(new.entries) - ALERT_TOASTS
-            where = key if key != NO_KEY else f"the palette ({PALETTE_KEY}): Alerts"
+            where = key if key != NO_KEY else f"Alerts… in the palette ({PALETTE_KEY})"
             self.notify(f"and {more} more alerts: {where} lists them", markup=False)
         screen = self.app.screen
         if isinstance(screen, AlertsScreen):

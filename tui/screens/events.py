@@ -20,7 +20,7 @@ from fetchers.eventtime import EventTime, EventTimeError, read_event_time, zone_
 from fetchers.models import Event
 from fetchers.query import QueryError, parse_query
 from fetchers.timeparse import zone
-from tui.actions import TableOrderedKeys, bindings, hints, key_hint, key_shown, press
+from tui.actions import TableOrderedKeys, bindings, hints, key_hint, key_shown
 from tui.confirm import PressedTwice
 from tui.format import clipped, clock_turns, drawn, event_zone, time_left, wall, wall_short
 from tui.screens.picker import move_in
@@ -256,7 +256,7 @@ class EventsScreen(TableOrderedKeys, ModalScreen[EventChoice | None]):
             return
         if not self._removing.confirmed(event.ident or event.name):
             key = key_shown(self.app, "events.remove")
-            self.notify(f"{press(key, starts=True)} again to remove {event.name}.", markup=False)
+            self.notify(f"Press {key} again to remove {event.name}.", markup=False)
             return
         self.dismiss(EventChoice("remove", event))
 
