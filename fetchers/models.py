@@ -440,6 +440,9 @@ class PollResult:
     revised_ids: list[str] = field(default_factory=list)  # stored before, written anew
     # stored before, the same words at another link: the article moved there, no revision
     moved_ids: list[str] = field(default_factory=list)
+    # stored before, marked pulled by this poll (its feed took it down) or no longer (listed
+    # again): no revision, a row drawn again (`fetchers.pulled`)
+    pulled_ids: list[str] = field(default_factory=list)
     unstored: bool = False  # read fine, but the store could not write its articles
     cut_off: bool = False  # the document stopped early: its validators are not kept
     cut_item: str | None = None  # the article whose item the document stopped in, if kept

@@ -55,7 +55,8 @@ class Cycle:
     results: list[PollResult] = field(repr=False)
     new_ids: list[str] = field(default_factory=list, repr=False)
     removed: int = 0
-    # another title or summary, or the source's new name (renamed in the config)
+    # another title or summary, the source's new name (renamed in the config), or a pulled
+    # mark given or taken off (`fetchers.pulled`): rows drawn again
     revised_ids: list[str] = field(default_factory=list, repr=False)
     # the same words at another link: the article moved there (no revision, `codec.moved`);
     # where it is shown, its link is read again
@@ -192,7 +193,7 @@ class Newsroom:
             self.cut_short = Cycle(
                 cut,
                 [i for r in cut for i in r.new_ids],
-                revised_ids=[*renamed, *retagged, *(i for r in cut for i in r.revised_ids)],
+                revised_ids=[*renamed, *retagged, *_redrawn(cut)],
                 moved_ids=[i for r in cut for i in r.moved_ids],
                 renames=renames,
                 polled=began if carry else self.clock(),
@@ -204,7 +205,7 @@ class Newsroom:
         report = Cycle(
             results,
             [i for r in results for i in r.new_ids],
-            revised_ids=[*renamed, *retagged, *(i for r in results for i in r.revised_ids)],
+            revised_ids=[*renamed, *retagged, *_redrawn(results)],
             moved_ids=[i for r in results for i in r.moved_ids],
             renames=renames,
             polled=began if carry else self.clock(),
@@ -555,6 +556,12 @@ class Newsroom:
         await asyncio.to_thread(self.story_desk.close)
         if self.alerts is not None:  # the last cycle's alerts checked and sent, within a bound
             await asyncio.to_thread(self.alerts.close)
+
+
+def _redrawn(results: list[PollResult]) -> list[str]:
+    """The stored articles whose rows a cycle's polls changed: revised, or given or taken
+    a pulled mark."""
+    return [i for r in results for i in (*r.revised_ids, *r.pulled_ids)]
 
 
 def _configured(config: Config) -> Path | None:

@@ -60,6 +60,7 @@ from fetchers.parsepool import (
     page_article_id,
     parse_within,
 )
+from fetchers.pulled import ListingChange, listing_change, pulled_marks
 from fetchers.query import Record
 from fetchers.redact import redact
 from fetchers.store import ArticleStore, StagedArticle, StoreError, StoreWriteError, stage
@@ -1069,6 +1070,7 @@ class Poller:
             except Exception:  # work done early: never the write's or the cycle's end
                 log.exception("a hook on the articles about to be stored failed")
         held: set[str] | None = None  # the staged ids the store revised (None: not known)
+        changes: list[ListingChange] = []  # what the feeds' listings left out and brought back
         # a shard found lost as this write loaded the store: what it stored is the lost
         # articles brought back (their alerts fired when they first came), not news
         refilled = False
@@ -1132,9 +1134,13 @@ class Poller:
                         most = max(LISTED_FEWEST, 2 * len(listed), len(before.listed))
                         if len(joined) <= most:
                             listed = joined
+            had = self.health.get(result.source)
+            if listed is not None and not result.cut_off and had is not None:
+                change = listing_change(result.source, had.listed, listed, result.articles)
+                if change is not None:
+                    changes.append(change)
             result.articles = []  # stored (or refused): the cycle holds no source's articles
             staged.clear()
-            had = self.health.get(result.source)
             # unread past a day and past two of its own polls (a daily digest's every poll
             # is news): what it brings is a backlog, as a first poll's is
             unread_for = max(BACKLOG_AFTER, 2 * poll_interval(source, self.settings))
@@ -1154,8 +1160,30 @@ class Poller:
             recorded.append(result)
             if source.full_text and result.status != "error":
                 self._queue_pages(source.name)
+        if changes and not stopped:
+            changed = set(await self._mark_pulled(changes))
+            by_source = {change.source: change for change in changes}
+            for result, _ in waiting if changed else ():  # rows its cycle draws again
+                change = by_source.get(result.source)
+                if change is not None:
+                    result.pulled_ids = sorted(changed & (change.gone | change.back))
         if stopped:
             raise asyncio.CancelledError
+
+    async def _mark_pulled(self, changes: list[ListingChange]) -> list[str]:
+        """Mark the articles their feeds took down (`pulled_marks`), and take the mark off
+        those listed again; returns the ids whose mark changed. A store that refuses is said;
+        the next listing tries again only for what changes then (a mark is not worth holding
+        a cycle for)."""
+        wanted = [i for change in changes for i in (*change.gone, *change.back)]
+        try:
+            records = await asyncio.to_thread(self.store.records, wanted)
+            marks = pulled_marks(changes, records, self.clock().timestamp())
+            if marks:
+                return await asyncio.to_thread(self.store.mark_pulled, marks)
+        except StoreError as exc:
+            log.error("articles pulled from their feeds not marked: %s", exc)
+        return []
 
     def _named_now(self, source: Source, result: PollResult, staged: list[StagedArticle]) -> Source:
         """The source a poll's answer is stored and recorded under: the one polled, or the

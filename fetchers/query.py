@@ -106,6 +106,7 @@ class Record:
         "starred",
         "listed",  # POSIX seconds: where an undated article sits in date order
         "revised",  # POSIX seconds: when its source last changed its title or summary
+        "pulled",  # POSIX seconds: when its feed was first seen to have taken it down
         "shard",  # where the store keeps it
         "rank",  # with `place`, its place among equal times (`seq`)
         "place",
@@ -146,6 +147,7 @@ class Record:
         self.starred = starred
         self.listed = listed
         self.revised: float | None = None
+        self.pulled: float | None = None
         self.shard = ""
         self.rank = self.place = 0
         self.at = 0.0

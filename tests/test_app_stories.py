@@ -1536,3 +1536,42 @@ async def test_a_big_storys_timeline_title_counts_its_articles_and_what_a_find_h
         assert "41 outlets · 41 articles · first Yonhap" in title
         assert re.search(r"find “outlet 0”: \d+ of 41$", title.rstrip(" │"))
         assert "…" in title  # the headline, cut short
+
+
+async def test_an_article_its_feed_took_down_is_marked_in_the_timeline_pane_and_headlines(
+    tmp_path: Path,
+) -> None:
+    """Reuters' report, taken down by its feed, is marked × in its story's timeline (whose
+    footer says what × means), the article pane says when its feed dropped it, and its
+    headline row carries the × where a revised one has its ~."""
+    data = newsroom_data(tmp_path)
+    pulled = FROZEN - timedelta(minutes=30)
+    with Store(data, writer=True) as store:
+        assert store.mark_pulled({"a1": pulled.timestamp()}) == ["a1"]
+    app = make_app(tmp_path)
+    async with piloted(app) as pilot:
+        await opened(app, pilot)
+        dashboard = await story_rows(app, pilot)
+        korea_id = dashboard.session.shelf.story_of("a0")  # type: ignore[union-attr]
+        await to_row(pilot, dashboard.headlines, korea_id or "")
+        await seen(app).wait_for(ArticleView.Loaded, lambda m: m.article_id == "a0")
+        await pilot.pause()
+        assert "Pulled from its feed" not in screen_text(app)  # Yonhap's stands
+        await open_timeline(app, pilot)
+        timeline = screen_text(app)
+        reuters = next(line for line in timeline.splitlines() if "Reuters" in line)
+        assert "Reuters × Trump Lowers Tariffs" in re.sub(" +", " ", reuters)
+        assert "× pulled from its feed" in timeline
+        assert not any("×" in line for line in timeline.splitlines() if "Yonhap" in line)
+        since = seen(app).mark()
+        await pilot.press("down", "enter")
+        await seen(app).wait_for(ArticleView.Loaded, lambda m: m.article_id == "a1", since=since)
+        await pilot.pause()
+        at = pulled.astimezone(dashboard.session.local)
+        assert f"Pulled from its feed at {at:%H:%M}" in screen_text(app)
+        await pilot.press("S")  # back to the headlines
+        await seen(app).wait_for(QueryDone, lambda m: m.shelf is None, since=since)
+        await pilot.pause()
+        rows = screen_text(app).splitlines()
+        assert any("×" in line and "Trump Lowers Tariffs" in line for line in rows)
+        assert not any("×" in line and "Yonhap" in line for line in rows)

@@ -2843,3 +2843,33 @@ def test_refresh_run_again_and_again_learns_a_site_s_box(
     assert BOX in texts["Report 0"]
     assert "In report 3" in texts["Report 3"] and BOX not in texts["Report 3"]
     assert (tmp_path / "d" / sitewide.FILE).is_file()
+
+
+def test_show_says_when_its_feed_took_an_article_down(tmp_path: Path, capsys) -> None:
+    """`show` of an article its feed took down says so, and `show --json` gives "pulled"
+    (a UTC time; null for one that stands, and once its feed lists it again)."""
+    from fetchers.models import Article
+    from fetchers.store import Store
+
+    when = datetime(2025, 10, 24, 9, 40, tzinfo=UTC)
+    with Store(tmp_path / "d", writer=True) as store:
+        store.add_batch(
+            [
+                Article(id=f"p{n}", source="Wire", title=f"Report {n}", fetched=when)
+                for n in range(2)
+            ]
+        )
+        store.mark_pulled({"p0": when.timestamp()})
+    args = ["--data-dir", str(tmp_path / "d")]
+    code, shown, _ = run(capsys, *args, "show", "p0", "--json")
+    assert code == 0 and shown[0]["pulled"] == "2025-10-24T09:40:00Z"
+    code, shown, _ = run(capsys, *args, "show", "p1", "--json")
+    assert code == 0 and shown[0]["pulled"] is None
+    code, _, output = run(capsys, *args, "show", "p0")
+    assert code == 0 and "pulled from its feed" in output
+    code, _, output = run(capsys, *args, "show", "p1")
+    assert code == 0 and "pulled" not in output
+    with Store(tmp_path / "d", writer=True) as store:
+        assert store.mark_pulled({"p0": None}) == ["p0"]
+    code, shown, _ = run(capsys, *args, "show", "p0", "--json")
+    assert shown[0]["pulled"] is None

@@ -2628,3 +2628,60 @@ async def test_a_page_whose_server_asks_to_wait_is_not_asked_before_then(
         store.close()
     assert text.startswith("Story 1:")
     assert "/other.html" not in feed_server.hits
+
+
+def _story(name: str, hour: int) -> str:
+    return (
+        f"<title>Report {name}</title><guid>{name}</guid>"
+        f"<pubDate>07 Dec 2026 {hour:02d}:00 GMT</pubDate>"
+    )
+
+
+def _pulled(tmp_path: Path) -> dict[str, datetime | None]:
+    """Each stored title's pulled mark, as a store opened afresh reads it from disk."""
+    with Store(tmp_path / "data") as store:
+        return {
+            r.title: datetime.fromtimestamp(r.pulled, UTC) if r.pulled is not None else None
+            for r in store.records([a.id for a in store.query()])
+        }
+
+
+async def test_an_article_its_feed_took_down_while_older_ones_stay_is_marked_pulled(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A, B, C listed, then B and C alone: A (the newest) was taken down, not rolled off,
+    since the older C is still listed. It is marked with the poll that found it missing,
+    keeps that time at the next poll, and loses the mark when the feed lists it again."""
+    clock = datetime(2026, 12, 7, 13, tzinfo=UTC)
+    url = feed_server.add(
+        "/wire.xml", Route(rss(_story("A", 12), _story("B", 11), _story("C", 10)))
+    )
+    source = Source("Wire", url=url)
+    with Store(tmp_path / "data", writer=True) as store:
+        assert len(await _new_titles(tmp_path, source, store, clock)) == 3
+        feed_server.routes["/wire.xml"] = Route(rss(_story("B", 11), _story("C", 10)))
+        await _new_titles(tmp_path, source, store, clock + timedelta(minutes=40))
+        await _new_titles(tmp_path, source, store, clock + timedelta(minutes=50))
+    gone_at = clock + timedelta(minutes=40)
+    assert _pulled(tmp_path) == {"Report A": gone_at, "Report B": None, "Report C": None}
+    feed_server.routes["/wire.xml"] = Route(rss(_story("A", 12), _story("B", 11)))
+    with Store(tmp_path / "data", writer=True) as store:
+        await _new_titles(tmp_path, source, store, clock + timedelta(hours=1))
+    assert _pulled(tmp_path) == {"Report A": None, "Report B": None, "Report C": None}
+
+
+async def test_an_article_that_rolled_off_a_feed_of_the_newest_items_is_not_pulled(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A feed that keeps its newest two: A, the oldest, leaves it as C comes. Nothing older
+    than A is still listed, so it rolled off: no mark."""
+    clock = datetime(2026, 12, 7, 13, tzinfo=UTC)
+    url = feed_server.add("/wire.xml", Route(rss(_story("B", 11), _story("A", 10))))
+    source = Source("Wire", url=url)
+    with Store(tmp_path / "data", writer=True) as store:
+        await _new_titles(tmp_path, source, store, clock)
+        feed_server.routes["/wire.xml"] = Route(rss(_story("C", 12), _story("B", 11)))
+        assert await _new_titles(tmp_path, source, store, clock + timedelta(hours=1)) == [
+            "Report C"
+        ]
+    assert _pulled(tmp_path) == {"Report A": None, "Report B": None, "Report C": None}

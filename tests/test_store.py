@@ -2032,6 +2032,24 @@ def test_tinydb_a_viewer_counts_the_headlines_the_writer_revised_since_its_last_
             assert viewer.rewritten_at_reload() == []  # told once
 
 
+def test_tinydb_a_viewer_sees_the_pulled_mark_the_writer_gave_and_took_off(
+    tmp_path: Path,
+) -> None:
+    """A viewer's look after the writer marked an article pulled (its feed took it down)
+    reads the mark, and draws its row again; so when the mark goes."""
+    with Store(tmp_path, writer=True) as writer:
+        writer.add_batch([make(1), make(2)])
+        with Store(tmp_path) as viewer:
+            assert viewer.reload() == [] and viewer.revised_at_reload() == 0
+            assert writer.mark_pulled({"Wire-1": 1761300000.0}) == ["Wire-1"]
+            assert viewer.reload() == [] and viewer.revised_at_reload() == 1
+            assert viewer.record("Wire-1").pulled == 1761300000.0  # type: ignore[union-attr]
+            assert viewer.record("Wire-2").pulled is None  # type: ignore[union-attr]
+            assert writer.mark_pulled({"Wire-1": None}) == ["Wire-1"]
+            assert viewer.reload() == [] and viewer.revised_at_reload() == 1
+            assert viewer.record("Wire-1").pulled is None  # type: ignore[union-attr]
+
+
 def _stamped(stamp: str) -> list[Article]:
     """A feed's one item as parsed on the day `stamp`: a guid and a campaign of that day."""
     body = (

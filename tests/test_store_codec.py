@@ -116,7 +116,7 @@ def test_a_store_opens_a_data_dir_written_in_the_documents_of_before(tmp_path: P
     with Store(tmp_path) as viewer:
         from_doc = viewer.get("a1")
     header, row = orjson.loads((tmp_path / "rows-2025-10-24.json").read_bytes())
-    assert header["v"] == 4
+    assert header["v"] == 5
     assert (header["sources"], header["tags"], header["langs"]) == (["Wire"], [["korea"]], ["ko"])
     assert row == [
         "a1",
@@ -133,13 +133,15 @@ def test_a_store_opens_a_data_dir_written_in_the_documents_of_before(tmp_path: P
         None,
         datetime(2025, 10, 24, 6, tzinfo=UTC).timestamp(),
         None,  # revised: never
+        None,  # pulled: never
     ]  # the layout of the row caches (version 3 added when a headline was last revised;
-    # version 4 put each row on a line of its own after a header of what it is filed under)
+    # version 4 put each row on a line of its own after a header of what it is filed under;
+    # version 5 added when its feed took it down)
     with Store(tmp_path) as again:  # from the row cache this time
         assert again.get("a1") == from_doc
     # a row cache of the single-object layout before (version 3) is read no more: the shard
     # is, and the cache is written again in the layout of now
-    old = {"v": 3, "shard": header["shard"], "rows": [row[:-1] + [None]]}
+    old = {"v": 3, "shard": header["shard"], "rows": [row[:-2] + [None]]}
     (tmp_path / "rows-2025-10-24.json").write_bytes(orjson.dumps(old))
     with Store(tmp_path) as converted:
         assert converted.get("a1") == from_doc

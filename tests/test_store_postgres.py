@@ -2784,3 +2784,27 @@ def test_outlets_counts_the_outlets_an_aggregator_credits_in_a_saved_story(pg_ds
             ("outlets:3 fed", ["g0", "g1", "g2"]),
         ):
             assert sorted(store.query_ids(parse_query(text, NOW))) == expected, text
+
+
+def test_an_article_its_feed_took_down_keeps_its_mark_in_the_database(pg_dsn: str) -> None:
+    """The pulled mark is a column of its own: a viewer reads it with the article (and its
+    full text after it, as a word query reads it), and it goes when the feed lists it again."""
+    when = datetime(2025, 10, 24, 9, 40, tzinfo=UTC)
+    items = [
+        Article(
+            id=f"p{n}", source="Wire", title=f"Tariff report {n}", fetched=when, text="Tariffs."
+        )
+        for n in range(2)
+    ]
+    with PostgresStore(pg_dsn, writer=True) as store:
+        store.add_batch(items)
+        assert store.mark_pulled({"p0": when.timestamp(), "gone": when.timestamp()}) == ["p0"]
+        assert store.mark_pulled({"p0": when.timestamp()}) == []  # marked already
+    with PostgresStore(pg_dsn) as viewer:
+        marks = {r.id: r.pulled for r in viewer.records(["p0", "p1"])}
+        assert marks == {"p0": when.timestamp(), "p1": None}
+        found = viewer.query(parse_query("tariffs", NOW))
+        assert {a.id for a in found} == {"p0", "p1"}
+    with PostgresStore(pg_dsn, writer=True) as store:
+        assert store.mark_pulled({"p0": None}) == ["p0"]
+        assert store.record("p0").pulled is None  # type: ignore[union-attr]

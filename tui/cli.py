@@ -1390,6 +1390,8 @@ def cmd_show(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
         record = store.record(article.id)
         # when the title and summary it has now were first seen (None: never revised)
         revised = record.revised if record is not None else None
+        # when its feed was first seen to have taken it down (None: it stands)
+        pulled = record.pulled if record is not None else None
         if args.json:
             _write_json(
                 out,
@@ -1397,6 +1399,7 @@ def cmd_show(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
                     **article.to_json(with_text=True),
                     "story": story,
                     "revised": seconds_iso(revised),
+                    "pulled": seconds_iso(pulled),
                     "revisions": revisions,
                     "text_revisions": text_revisions,
                 },
@@ -1411,6 +1414,8 @@ def cmd_show(ctx: Context, args: argparse.Namespace, out: TextIO) -> int:
             out.write(f"{article.link}\n")
         if story is not None:
             out.write(f"story {story}\n")
+        if pulled is not None:
+            out.write(f"pulled from its feed {wall(datetime.fromtimestamp(pulled, UTC), zone)}\n")
         if revised is not None:
             out.write(f"revised {wall(datetime.fromtimestamp(revised, UTC), zone)}\n")
         for revision in revisions:  # the summary too where it said something else

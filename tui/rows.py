@@ -1,7 +1,7 @@
 """What the headlines pane draws, read from the store in a thread: an article row's article
-and revised mark, a story row's mark. The pane draws from what was read, so a repaint asks
-the store nothing (on PostgreSQL every read is a query, which must not run on the screen's
-loop)."""
+and its revised and pulled marks, a story row's mark. The pane draws from what was read, so a
+repaint asks the store nothing (on PostgreSQL every read is a query, which must not run on the
+screen's loop)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ class Row:
 
     article: Article
     revised: bool  # its source changed its headline or summary
+    pulled: bool = False  # its feed took it down (`fetchers.pulled`)
 
 
 @dataclass(slots=True)
@@ -117,7 +118,10 @@ def read_rows(store: ArticleStore, ids: Iterable[str], shelf: StoryShelf | None 
     if shelf is not None:
         stories = [s for s in map(shelf.by_id.get, wanted) if s is not None]
         return Rows(marks=read_marks(store, stories))
-    rows = {r.id: Row(article_of(r), r.revised is not None) for r in store.records(wanted)}
+    rows = {
+        r.id: Row(article_of(r), r.revised is not None, r.pulled is not None)
+        for r in store.records(wanted)
+    }
     return Rows(articles=rows)
 
 

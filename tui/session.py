@@ -109,6 +109,7 @@ class Reading:
     also: list[str] = field(default_factory=list)  # the other outlets of its story
     # its full text was stored before its source last revised it (`f` fetches it again)
     text_older: bool = False
+    pulled: datetime | None = None  # when its feed was first seen to have taken it down
 
 
 @dataclass(slots=True)
@@ -708,7 +709,10 @@ class Session:
             named = story.outlet_names if story.outlet_names is not None else story.sources
             own = credited_outlet(article.title, article.summary) or article.source
             also = [outlet for outlet in named if name_key(outlet) != name_key(own)]
-        return Reading(article, text, found, also, self._text_older(ident, text))
+        record = self.store.record(ident) if article is not None else None
+        pulled = record.pulled if record is not None else None
+        when = datetime.fromtimestamp(pulled, UTC) if pulled is not None else None
+        return Reading(article, text, found, also, self._text_older(ident, text), when)
 
     def _text_older(self, ident: str, text: str | None) -> bool:
         """Whether the article's stored full text predates its latest revision (a headline
@@ -858,7 +862,7 @@ class Session:
         except StoreError:
             if shown is None or self.marks_refused is None:
                 raise
-            return Rows(articles={ident: Row(article, shown.revised)})
+            return Rows(articles={ident: Row(article, shown.revised, shown.pulled)})
 
     def toggle_story(
         self, articles: Collection[str], mark: Mark = "read"

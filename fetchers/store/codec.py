@@ -25,7 +25,7 @@ from fetchers.query import Record
 from fetchers.webaddress import untracked
 
 SCHEMA_VERSION = 1  # of the documents and meta.json
-ROWS_VERSION = 4  # the layout of rows-KEY.json, the row caches (see shards.write_rows)
+ROWS_VERSION = 5  # the layout of rows-KEY.json, the row caches (see shards.write_rows)
 
 Convert = Callable[[Any], Any]
 _intern = sys.intern
@@ -282,6 +282,9 @@ FIELDS: tuple[Field, ...] = (
     Field("listed", TIME, always=False),
     # set by the store when a source changes the title or summary (the revisions' mark)
     Field("revised", TIME, always=False, on_article=False),
+    # set by the store when the article's feed stopped listing it while still listing older
+    # ones (its outlet took it down): when it was first seen missing; gone when listed again
+    Field("pulled", TIME, always=False, on_article=False),
 )
 
 # Article fields kept outside the document and the row, and where they are kept instead.

@@ -114,6 +114,8 @@ def _staged(
     doc["fetched"] = fetched if isinstance(fetched, str) else seconds_iso(record.fetched)
     if record.revised is not None:
         doc["revised"] = seconds_iso(record.revised)
+    if record.pulled is not None:
+        doc["pulled"] = seconds_iso(record.pulled)
     if revisions:
         doc["revisions"] = revisions
     if key == KEPT:  # kept by a TinyDB store's retention: back to the day it was fetched

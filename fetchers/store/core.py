@@ -138,10 +138,14 @@ LOAD_HANDOVER = 0.001  # seconds the load of the rest leaves the lock free after
 
 def _field_setter(field: str, to: dict[str, Any]) -> Callable[[MutableMapping[str, Any]], None]:
     """A TinyDB update giving each document of `to` (id -> value) its value of `field` (a
-    renamed source's name, a retagged source's tags)."""
+    renamed source's name, a retagged source's tags, a pulled mark); None takes it out."""
 
     def set_field(doc: MutableMapping[str, Any]) -> None:
-        doc[field] = to[doc["id"]]
+        value = to[doc["id"]]
+        if value is None:
+            doc.pop(field, None)
+        else:
+            doc[field] = value
 
     return set_field
 
@@ -1135,6 +1139,9 @@ class Store:
                 renamed.setdefault((held.source, fresh.source), []).append(held.id)
             if fresh.tags != held.tags:
                 retagged[held.id] = list(fresh.tags)
+            if fresh.pulled != held.pulled:  # its feed took it down, or listed it again
+                held.pulled = fresh.pulled
+                self._revised_at_reload += 1  # (a row to draw again, as a headline's)
             if fresh.revised != held.revised:
                 self._revised_at_reload += 1
                 self._rewritten_at_reload.append(held.id)  # stories to make again
@@ -1325,12 +1332,15 @@ class Store:
                 if row is None or lean.differs(record.id, row.title, row.summary):
                     return None
                 row.link, row.text_ref, row.revised = record.link, record.text_ref, record.revised
+                row.pulled = record.pulled
                 whole = row
             doc = doc_from_record(whole)
             if whole.text_ref:
                 doc["text_ref"] = list(whole.text_ref)
             if whole.revised is not None:
                 doc["revised"] = seconds_iso(whole.revised)
+            if whole.pulled is not None:
+                doc["pulled"] = seconds_iso(whole.pulled)
             text = self._texts.inline.get(record.id)
             if text:  # (the kept shard's texts are in its documents)
                 doc["text"] = text
@@ -1893,6 +1903,30 @@ class Store:
                 indexes.retag({ident: to[ident] for ident in retagged_ids})
                 self._rewritten(retagged_ids)
             return retagged_ids
+
+    def mark_pulled(self, marks: dict[str, float | None]) -> list[str]:
+        """(The writer.) Give each stored article of `marks` (id -> when its feed was first
+        seen without it, POSIX seconds; None: listed again) its pulled mark, a shard at a
+        time; returns the ids whose mark changed. StoreWriteError when the disk refuses."""
+        with self.lock, collector_paused():
+            self._require_writer()
+            records = self._indexes.records
+            to = {
+                ident: when
+                for ident, when in marks.items()
+                if ident in records and records[ident].pulled != when
+            }
+            if not to:
+                return []
+            docs = {i: seconds_iso(when) if when is not None else None for i, when in to.items()}
+            written: list[str] = []
+            try:
+                self._rewrite(docs, "pulled", written, "articles marked pulled")
+            finally:
+                for ident in written:
+                    records[ident].pulled = to[ident]
+                self._rewritten(written)
+            return written
 
     def _rewrite(
         self,

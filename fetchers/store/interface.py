@@ -289,6 +289,12 @@ class ArticleStore(Protocol):
         StoreWriteError when the store refuses."""
         ...
 
+    def mark_pulled(self, marks: dict[str, float | None]) -> list[str]:
+        """(The writer.) Mark each stored article of `marks` (id -> POSIX seconds: when its
+        feed was first seen to have taken it down; None: listed again, the mark goes);
+        returns the ids whose mark changed. StoreWriteError when the store refuses."""
+        ...
+
     def retag_sources(self, changes: dict[str, Retag]) -> list[str]:
         """(The writer.) Give the articles of each source in `changes` (name -> the source
         tags its articles carry, and the config's now) the config's tags, keeping their

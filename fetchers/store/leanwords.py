@@ -122,6 +122,7 @@ class LeanWords:
             author, guid, r.text_ref, r.read, r.starred, r.listed,
         )  # fmt: skip
         whole.revised, whole.shard, whole.at = r.revised, r.shard, r.at
+        whole.pulled = r.pulled
         whole.rank, whole.place = r.rank, r.place
         return whole
 

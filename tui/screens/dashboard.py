@@ -130,7 +130,7 @@ from tui.widgets.article import ArticleView
 from tui.widgets.countdown import Countdown
 from tui.widgets.filterbar import FilterBar
 from tui.widgets.footer import KeyFooter
-from tui.widgets.headlines import HeadlineList
+from tui.widgets.headlines import PULLED, HeadlineList
 from tui.widgets.status import StatusLine
 from tui.workers import (
     STORE_AWAY_TITLE,
@@ -1812,6 +1812,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
     def _timeline_text(self, story: Story, records: list[Record]) -> tuple[str, str]:
         """A timeline's title and footer."""
         undated = any(record.published is None for record in records)
+        pulled = any(record.pulled is not None for record in records)
         now = self.clock()
         first = first_reported(story.first_seen, now, self.session.local).removeprefix("first ")
         outlets = f"{story.outlets} outlet" + ("s" if story.outlets != 1 else "")
@@ -1826,6 +1827,7 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             "enter shows the article · ~ revised by its source"
             + (f" ({diff} shows how)" if diff != NO_KEY else "")
             + " ·"
+            + (f" {PULLED} pulled from its feed ·" if pulled else "")
             + (" * undated: when it was fetched ·" if undated else "")
             + f" {key_shown(self.app, 'picker.close')} closes"
         )
@@ -1888,7 +1890,9 @@ class DashboardScreen(TableOrderedKeys, ReportsWorkerErrors, Screen[None]):
             when = datetime.fromtimestamp(seconds, UTC).astimezone(local)
             # an undated article's time is its fetch's, marked so: not a time it was reported
             fetched = "*" if record.published is None else " "
-            revised = "~" if record.revised is not None else " "
+            # taken down by its feed (a retraction) says more than revised: it takes the column
+            revised = " " if record.revised is None else "~"
+            revised = PULLED if record.pulled is not None else revised
             source, title = fit(drawn(record.source), named), drawn(record.title)
             line = f"{when:%m-%d %H:%M}{fetched} {source} {revised} {title}"
             options.append((ident, Text(line)))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 
 from rich.cells import cell_len
 from rich.style import Style
@@ -69,6 +69,10 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         color: $text-warning;
         text-style: italic;
     }
+    ArticleView > .article--pulled {
+        color: $text-error;
+        text-style: bold;
+    }
     """
     COMPONENT_CLASSES = {
         "article--title",
@@ -77,6 +81,7 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         "article--note",
         "article--suggestion",
         "article--also",
+        "article--pulled",
     }
 
     events: reactive[list[Event]] = reactive(list, repaint=False)
@@ -129,6 +134,8 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         self.no_suggestion = Suggestions().why_none()  # and why it has none
         self.also: tuple[str | None, list[str]] = (None, [])  # an article's other outlets
         self.text_older: str | None = None  # the article whose text predates its revision
+        # an article's pulled mark: when its feed was first seen to have taken it down
+        self.pulled: tuple[str | None, datetime | None] = (None, None)
         self._also_width = 0  # the width its other outlets were capped at
         # how far into the text the reader is (the share above the top line), at this width
         self._share_read = 0.0
@@ -268,6 +275,7 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         self.no_suggestion = found.why_none()
         self.also = (message.article_id, message.reading.also)
         self.text_older = message.article_id if message.reading.text_older else None
+        self.pulled = (message.article_id, message.reading.pulled)
         self.show(message.reading.article, message.reading.text, None, found.found)
         self._await_text(message.reading.article, message.reading.text)
 
@@ -412,6 +420,12 @@ class ArticleView(ReportsWorkerErrors, VerticalScroll):
         else:
             meta.append("publication time unknown")
         out.append(" · ".join(meta) + "\n", style("article--meta"))
+        pulled_for, pulled = self.pulled
+        if pulled_for == article.id and pulled is not None:
+            at = pulled.astimezone(self.local)
+            today = self.session.clock().astimezone(self.local).date()
+            said = f"{at:%H:%M}" + ("" if at.date() == today else f" on {at:%a %d %b}")
+            out.append(f"Pulled from its feed at {said}\n", style("article--pulled"))
         if article.link:
             out.append(shown_line(article.link) + "\n", style("article--link"))
         else:

@@ -32,9 +32,10 @@ from tui.widgets.colours import ShownStyles
 from tui.widgets.strips import text_strip
 
 AGES_KEPT = 2000  # times drawn kept to tell when an age reads otherwise (then drawn anew)
-# "+" unread, "*" starred; then "~" when its source revised the headline, else "+" when a
-# starred one is unread ("*+")
-MARK_WIDTH = 3  # "*", "+" or both ("*+": starred and unread), then "~" when revised
+# "+" unread, "*" starred; then PULLED when its feed took it down, else "~" when its source
+# revised the headline, else "+" when a starred one is unread ("*+")
+MARK_WIDTH = 3  # "*", "+" or both ("*+": starred and unread), then "×" or "~"
+PULLED = "×"  # the mark of an article its feed took down (a retraction), in rows and timelines
 SOURCE_WIDTH = 15  # the source column's cells, at most
 SOURCE_FEWEST = 6  # ... on a narrow pane ("Yonha…"), which gives the headline the rest
 SOURCE_SHARE = 4  # the source column takes at most a quarter of what it shares with the title
@@ -88,6 +89,7 @@ class HeadlineList(ScrollView, can_focus=True):
         "headlines--age",
         "headlines--star",
         "headlines--revised",
+        "headlines--pulled",
     }
     BORDER_TITLE = "Headlines"
     DEFAULT_CSS = """
@@ -137,6 +139,10 @@ class HeadlineList(ScrollView, can_focus=True):
     }
     HeadlineList > .headlines--revised {
         color: $text-accent;
+        text-style: bold;
+    }
+    HeadlineList > .headlines--pulled {
+        color: $text-error;
         text-style: bold;
     }
     """
@@ -675,11 +681,16 @@ class HeadlineList(ScrollView, can_focus=True):
         if row is None:
             self._read_missing()
             return Strip.blank(width, base)
-        text = self.row_text(row.article, width, index == self.cursor, row.revised)
+        text = self.row_text(row.article, width, index == self.cursor, row.revised, row.pulled)
         return text_strip(text, self.app.console, width, base)
 
     def row_text(
-        self, article: Article, width: int, selected: bool = False, revised: bool = False
+        self,
+        article: Article,
+        width: int,
+        selected: bool = False,
+        revised: bool = False,
+        pulled: bool = False,
     ) -> Text:
         """One row as plain Text: marks, age, source, title. Feed text is never markup.
 
@@ -699,7 +710,9 @@ class HeadlineList(ScrollView, can_focus=True):
         # starred and unread: "*+", as a story's row says it ("*" alone hid `m`); "~" in a
         # column of its own (it took the "+" of a starred unread one: read, it seemed)
         row.append("+" if article.starred and not article.read else " ")
-        if revised:
+        if pulled:  # (taken down says more than revised: it takes the column)
+            row.append(PULLED, style("headlines--pulled"))
+        elif revised:
             row.append("~", style("headlines--revised"))
         else:
             row.append(" ")

@@ -53,6 +53,7 @@ COLUMNS = {
     "text_ref": "text",
     "listed": "listed",
     "revised": "revised",
+    "pulled": "pulled",
 }
 
 # Each row's transaction (`arrived`): a write's rows are new to a look that did not see it
@@ -548,6 +549,9 @@ MIGRATIONS: tuple[str | Callable[[Any], None], ...] = (
         PRIMARY KEY (source, id)
     );
     """,
+    # 30 -> 31: when an article's feed was first seen to have taken it down (POSIX seconds;
+    # NULL: it stands), set by the poller, taken off when the feed lists it again
+    "ALTER TABLE articles ADD COLUMN IF NOT EXISTS pulled double precision;",
 )
 READER = "wirewatch.reader"  # the session setting that names the reader of a connection
 VERSION = len(MIGRATIONS)

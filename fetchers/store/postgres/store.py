@@ -137,8 +137,9 @@ _STORED_SINCE = (
 _COLUMNS = (
     "a.id, a.source, a.title, a.summary, a.link, a.published, a.fetched, a.tags, a.lang,"
     " a.author, a.guid, a.listed, a.revised, a.day, a.at, a.seq,"
-    " r.id IS NOT NULL, coalesce(m.starred, false)"
+    " r.id IS NOT NULL, coalesce(m.starred, false), a.pulled"
 )
+_TEXT_AT = 19  # a row of `_COLUMNS` with the text after it: where the text is
 # stars are the desk's; read marks this reader's (each connection names its reader)
 _FROM = (
     "articles a LEFT JOIN marks m ON m.id = a.id LEFT JOIN reads r ON r.id = a.id"
@@ -253,7 +254,7 @@ def record_of_row(row: tuple[Any, ...], odd: Note | None = None) -> Record:
     """A record from a row of `_COLUMNS` (the marks included). Tags written by hand as NULL
     (or holding one) are read without it, and `odd` is told."""
     (ident, source, title, summary, link, published, fetched, tags, lang, author, guid,
-     listed, revised, day, at, seq, read, starred) = row[:18]  # fmt: skip
+     listed, revised, day, at, seq, read, starred, pulled) = row[:_TEXT_AT]  # fmt: skip
     try:
         kept = tuple(map(_intern, tags))
     except TypeError:  # not a list of strings: NULL, or a NULL in it
@@ -278,6 +279,7 @@ def record_of_row(row: tuple[Any, ...], odd: Note | None = None) -> Record:
         listed,
     )
     record.revised = _iso_to_seconds(revised)
+    record.pulled = pulled
     record.shard, record.at = day, at
     record.rank, record.place = _day_rank(day), seq  # its seq: the day's rank, then its number
     return record
@@ -1332,7 +1334,7 @@ class PostgresStore:
             for row in rows:
                 record = record_of_row(row, self._odd)
                 if sql.wants_text:
-                    texts[record.id] = row[18]
+                    texts[record.id] = row[_TEXT_AT]
                 if query.matches(record, known, text_of=lambda r: texts.get(r.id)):
                     out.add(row[-1])
                 texts.clear()
@@ -1923,6 +1925,24 @@ class PostgresStore:
         self._known.clear()  # its links are known under the new name from now on
         return ids
 
+    def mark_pulled(self, marks: dict[str, float | None]) -> list[str]:
+        """Give each article of `marks` its pulled mark (None takes it off), in one
+        statement; viewers draw their rows again (`~N`, as for rewritten headlines)."""
+        self._require_writer()
+        if not marks:
+            return []
+        with self._cursor("cannot mark articles pulled", write=True) as cur:
+            cur.execute(
+                "UPDATE articles a SET pulled = m.pulled"
+                " FROM unnest(%s::text[], %s::float8[]) AS m(id, pulled)"
+                " WHERE a.id = m.id AND a.pulled IS DISTINCT FROM m.pulled RETURNING a.id",
+                (list(marks), list(marks.values())),
+            )
+            ids = [row[0] for row in cur.fetchall()]
+            if ids:
+                cur.execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"~{len(ids)}"))
+        return ids
+
     def retag_sources(self, changes: dict[str, Retag]) -> list[str]:
         """Give the articles of each source in `changes` the tags the config gives it now,
         keeping their items' own (`retagged`), in one transaction; viewers draw their rows
@@ -2354,7 +2374,7 @@ class PostgresStore:
             return False
         if sql.exact:
             return True
-        text = row[18] if sql.wants_text else None
+        text = row[_TEXT_AT] if sql.wants_text else None
         tested = self._testable(query, sql)
         return tested.matches(record_of_row(row, self._odd), _said(sql), text_of=lambda _: text)
 
@@ -2380,7 +2400,7 @@ class PostgresStore:
                 check_superseded()
                 record = record_of_row(row, self._odd)
                 if sql.wants_text:
-                    texts[record.id] = row[18]
+                    texts[record.id] = row[_TEXT_AT]
                 if query.matches(record, known, text_of=lambda r: texts.get(r.id)):
                     yield record
                 texts.clear()
@@ -2425,7 +2445,7 @@ class PostgresStore:
                     check_superseded()
                     record = record_of_row(row, self._odd)
                     if sql.wants_text:
-                        texts[record.id] = row[18]
+                        texts[record.id] = row[_TEXT_AT]
                     if query.matches(record, known, text_of=lambda r: texts.get(r.id)):
                         found.append(keep(record))
                     texts.clear()
@@ -2577,7 +2597,7 @@ class PostgresStore:
             cur.execute(
                 f"SELECT {_COLUMNS}, a.text FROM {_FROM} WHERE a.day = %s ORDER BY a.seq", (key,)
             )
-            pairs = [(record_of_row(row, self._odd), row[18]) for row in cur.fetchall()]
+            pairs = [(record_of_row(row, self._odd), row[_TEXT_AT]) for row in cur.fetchall()]
         return version, pairs
 
 

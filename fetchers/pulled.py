@@ -1,0 +1,75 @@
+"""Articles their outlets pulled from their feeds: a retraction, a story taken down.
+
+A feed lists its newest items, so an article leaving its listing is most often one that
+rolled off the end of a feed that keeps the newest N. It was pulled when the listing that
+left it out still holds an item published before it: one that rolled off would have taken
+every older item with it. The rule, for one poll of a feed:
+
+- the poll's document was read whole (not cut short) and listed something, and the feed's
+  listing before it is known (a source's first poll marks nothing);
+- an article its listing before held and this one does not, stored, dated (`published`),
+  and published after the oldest dated item this listing holds, is marked pulled, with the
+  time of the poll that first found it missing (a mark already there keeps its time);
+- an article marked pulled that a listing holds again loses the mark.
+
+Undated articles are never marked (where they stood in the feed is not known), nor are
+those of a feed whose listing holds no dated item. A feed ordered by another time than
+publication (updates first) can mark an article that rolled off: the mark says what the
+feed did, and goes if it lists the article again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from fetchers.models import Article
+from fetchers.query import Record
+
+
+@dataclass(frozen=True, slots=True)
+class ListingChange:
+    """What one poll's listing of a feed left out and brought back, against the one before."""
+
+    source: str
+    gone: frozenset[str]  # listed before, not now
+    back: frozenset[str]  # listed now, not before (new articles among them)
+    oldest: float | None  # POSIX seconds: the oldest publication time this listing holds
+
+
+def listing_change(
+    source: str, before: frozenset[str], listed: frozenset[str], articles: Iterable[Article]
+) -> ListingChange | None:
+    """The change between a feed's listing before and its listing now (`articles`: the
+    items of this one); None when the listing before is not known or nothing changed."""
+    if not before or not listed or before == listed:
+        return None
+    dates = [a.published.timestamp() for a in articles if a.published is not None]
+    return ListingChange(source, before - listed, listed - before, min(dates, default=None))
+
+
+def pulled_marks(
+    changes: Iterable[ListingChange], records: Iterable[Record], now: float
+) -> dict[str, float | None]:
+    """The pulled marks to give (id -> `now`) and to take off (id -> None), given the
+    stored `records` of the changes' ids."""
+    by_id = {record.id: record for record in records}
+    marks: dict[str, float | None] = {}
+    for change in changes:
+        for ident in change.back:
+            record = by_id.get(ident)
+            if record is not None and record.pulled is not None:
+                marks[ident] = None
+        if change.oldest is None:
+            continue
+        for ident in change.gone:
+            record = by_id.get(ident)
+            if (
+                record is not None
+                and record.source == change.source
+                and record.pulled is None
+                and record.published is not None
+                and record.published > change.oldest
+            ):
+                marks[ident] = float(int(now))  # (whole seconds, as the store keeps times)
+    return marks
