@@ -13,7 +13,9 @@ every older item with it. The rule, for one poll of a feed:
 - an article marked pulled that a listing holds again loses the mark.
 
 Undated articles are never marked (where they stood in the feed is not known), nor are
-those of a feed whose listing holds no dated item. A feed ordered by another time than
+those of a feed whose listing holds no dated item, or whose dated items do not stand in the
+order of their dates (newest or oldest first): a feed of top stories in its editors' order
+lets an item go from anywhere as the news moves on. A feed ordered by another time than
 publication (updates first) can mark an article that rolled off: the mark says what the
 feed did, and goes if it lists the article again.
 """
@@ -45,7 +47,17 @@ def listing_change(
     if not before or not listed or before == listed:
         return None
     dates = [a.published.timestamp() for a in articles if a.published is not None]
+    if not _in_date_order(dates):  # a feed its editors order (top stories): nothing told
+        return ListingChange(source, before - listed, listed - before, None)
     return ListingChange(source, before - listed, listed - before, min(dates, default=None))
+
+
+def _in_date_order(dates: list[float]) -> bool:
+    """Whether a listing's dated items stand newest first or oldest first. Only such a feed
+    drops its items from one end as newer ones come; a feed of top stories in the order its
+    editors give lets an item go from the middle as the news moves on, and took down nothing."""
+    pairs = list(zip(dates, dates[1:], strict=False))
+    return all(a >= b for a, b in pairs) or all(a <= b for a, b in pairs)
 
 
 def pulled_marks(

@@ -2685,3 +2685,26 @@ async def test_an_article_that_rolled_off_a_feed_of_the_newest_items_is_not_pull
             "Report C"
         ]
     assert _pulled(tmp_path) == {"Report A": None, "Report B": None, "Report C": None}
+
+
+async def test_an_article_leaving_a_feed_of_top_stories_in_its_editors_order_is_not_pulled(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A feed of top stories in the order its editors give (not by date): a story leaves it
+    from the middle as the news moves on, older ones still listed. It was taken down from
+    no one: no mark (a date-ordered feed's takes are marked, as above)."""
+    clock = datetime(2026, 12, 7, 13, tzinfo=UTC)
+    url = feed_server.add("/top.xml", Route(rss(_story("B", 11), _story("A", 12), _story("C", 10))))
+    source = Source("Top", url=url)
+    with Store(tmp_path / "data", writer=True) as store:
+        assert len(await _new_titles(tmp_path, source, store, clock)) == 3
+        feed_server.routes["/top.xml"] = Route(
+            rss(_story("B", 11), _story("D", 13), _story("C", 10))
+        )
+        await _new_titles(tmp_path, source, store, clock + timedelta(minutes=40))
+    assert _pulled(tmp_path) == {
+        "Report A": None,
+        "Report B": None,
+        "Report C": None,
+        "Report D": None,
+    }
