@@ -157,3 +157,34 @@ def test_stored_seconds_are_written_in_the_one_utc_form_of_the_json_contract() -
     assert seconds_iso(moment.timestamp()) == "2025-10-24T06:15:30Z" == utc_iso(moment)
     assert from_utc_iso(seconds_iso(moment.timestamp())) == moment.replace(microsecond=0)
     assert seconds_iso(0.0) == "1970-01-01T00:00:00Z" and seconds_iso(None) is None
+
+
+def test_a_row_cache_written_before_the_pulled_mark_is_read_not_rebuilt(tmp_path: Path) -> None:
+    """Row caches of the layout before the pulled mark (4: every field but the last) are
+    read as they are, the mark none: a store of a million articles rebuilt them all from
+    its day files at its first open after the upgrade."""
+    with Store(tmp_path, writer=True) as store:
+        store.add_batch(
+            [
+                Article(
+                    id="a1",
+                    source="Wire",
+                    title="Talks",
+                    link="https://example.com/a1",
+                    fetched=datetime(2025, 10, 24, 7, tzinfo=UTC),
+                    summary="S",
+                )
+            ]
+        )
+        before = store.get("a1")
+    (rows,) = tmp_path.glob("rows-*.json")
+    header, row = orjson.loads(rows.read_bytes())
+    assert row[-1] is None  # (pulled: the last field)
+    older = b"[" + orjson.dumps({**header, "v": 4}) + b",\n" + orjson.dumps(row[:-1]) + b"]"
+    rows.write_bytes(older)
+    with Store(tmp_path) as viewer:
+        again = viewer.get("a1")
+        assert [a.id for a in viewer.query()] == ["a1"]
+        (record,) = viewer.records(["a1"])
+    assert again == before and record.pulled is None
+    assert rows.read_bytes() == older  # read, not written again

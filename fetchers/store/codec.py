@@ -26,6 +26,9 @@ from fetchers.webaddress import untracked
 
 SCHEMA_VERSION = 1  # of the documents and meta.json
 ROWS_VERSION = 5  # the layout of rows-KEY.json, the row caches (see shards.write_rows)
+# the layouts read: 4 is 5 less its last field (`pulled`, added at the end), read as None, so
+# a store written before it opens without its row caches rebuilt (a million articles' worth)
+ROWS_READ = frozenset((4, ROWS_VERSION))
 
 Convert = Callable[[Any], Any]
 _intern = sys.intern
@@ -287,6 +290,8 @@ FIELDS: tuple[Field, ...] = (
     Field("pulled", TIME, always=False, on_article=False),
 )
 
+ROW_FIELDS_LEAST = len(FIELDS) - 1  # a row of layout 4 (`ROWS_READ`) has all but `pulled`
+
 # Article fields kept outside the document and the row, and where they are kept instead.
 KEPT_ELSEWHERE = {
     "text": "text-KEY.jsonl (inline in articles-kept.json), read when asked",
@@ -337,7 +342,10 @@ def _make_converters() -> dict[str, Any]:
     to_article = ["def article_of(record):", "    return _Article("]
     for at, field in enumerate(FIELDS):
         name, kind, attribute = field.name, field.kind, field.attribute
-        from_row.append(f"    record.{attribute} = {_call(scope, kind.from_row, f'row[{at}]')}")
+        value = f"row[{at}]"
+        if at >= ROW_FIELDS_LEAST:  # (not in a row of an older layout: `ROWS_READ`)
+            value = f"({value} if len(row) > {at} else None)"
+        from_row.append(f"    record.{attribute} = {_call(scope, kind.from_row, value)}")
         found = f"doc[{name!r}]" if field.required else f"get({name!r})"
         from_doc.append(f"    record.{attribute} = {_call(scope, kind.from_doc, found)}")
         to_row.append(f"        {_call(scope, kind.to_row, f'record.{name}')},")

@@ -27,6 +27,7 @@ from fetchers.atomic import AtomicJSONStorage, write_derived
 from fetchers.models import kept_revisions
 from fetchers.query import SEQ_SPAN, Query, Record, name_key
 from fetchers.store.codec import (
+    ROWS_READ,
     ROWS_VERSION,
     StagedArticle,
     distinct_revisions,
@@ -122,7 +123,7 @@ class Shard:
 
 def _fits(header: dict[str, Any], signature: Signature) -> bool:
     """Whether a row cache's header is of this layout and of the shard as it is on disk."""
-    return bool(header.get("v") == ROWS_VERSION and header.get("shard") == list(signature))
+    return bool(header.get("v") in ROWS_READ and header.get("shard") == list(signature))
 
 
 def cached_lines(
@@ -190,7 +191,7 @@ def rows_as_written(folder: Path, key: str) -> list[Record] | None:
     is none of this layout."""
     try:
         header, *rows = orjson.loads(rows_path(folder, key).read_bytes())
-        if type(header) is not dict or header.get("v") != ROWS_VERSION:
+        if type(header) is not dict or header.get("v") not in ROWS_READ:
             return None
         return [record_from_row(row) for row in rows]
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):

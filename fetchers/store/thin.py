@@ -21,7 +21,7 @@ import orjson
 
 from fetchers.atomic import stat_signature
 from fetchers.query import Record
-from fetchers.store.codec import FIELDS, record_from_doc, record_from_row
+from fetchers.store.codec import FIELDS, ROW_FIELDS_LEAST, record_from_doc, record_from_row
 from fetchers.store.shards import (
     SHARD_SPAN,
     Signature,
@@ -33,7 +33,6 @@ from fetchers.store.shards import (
 
 LEFT_ON_DISK = ("title", "summary", "link", "author", "guid", "text_ref")
 _ID = 0
-_FIELDS = len(FIELDS)
 _TITLE, _SUMMARY, _TEXT_REF, _FETCHED = (
     [field.name for field in FIELDS].index(name)
     for name in ("title", "summary", "text_ref", "fetched")
@@ -114,7 +113,7 @@ class _Shard:
             row = orjson.loads(line)
         except orjson.JSONDecodeError:
             return None
-        if type(row) is not list or len(row) < _FIELDS or row[_ID] != record.id:
+        if type(row) is not list or len(row) < ROW_FIELDS_LEAST or row[_ID] != record.id:
             return None
         return row
 
