@@ -1135,7 +1135,13 @@ class Poller:
                         if len(joined) <= most:
                             listed = joined
             had = self.health.get(result.source)
-            if listed is not None and not result.cut_off and had is not None:
+            if (
+                listed is not None
+                and not result.cut_off
+                and had is not None
+                and had.last_polled is not None  # (no listing of this address: a url changed)
+                and self._places.get(source.name) == source.location  # (kept: `_record`)
+            ):
                 change = listing_change(result.source, had.listed, listed, result.articles)
                 if change is not None:
                     changes.append(change)

@@ -13,9 +13,12 @@ every older item with it. The rule, for one poll of a feed:
 - an article marked pulled that a listing holds again loses the mark.
 
 Undated articles are never marked (where they stood in the feed is not known), nor are
-those of a feed whose listing holds no dated item, or whose dated items do not stand in the
-order of their dates (newest or oldest first): a feed of top stories in its editors' order
-lets an item go from anywhere as the news moves on. A feed ordered by another time than
+those of a feed whose listing holds fewer than ORDER_SHOWN dated items, or whose dated items
+do not stand in the order of their dates (newest or oldest first): a feed of top stories in
+its editors' order lets an item go from anywhere as the news moves on. Nor is an article
+whose link or headline the listing still holds (listed again under another guid), nor one
+compared with the listing of another address (a source whose url the config changed: its
+first poll there marks nothing). A feed ordered by another time than
 publication (updates first) can mark an article that rolled off: the mark says what the
 feed did, and goes if it lists the article again.
 """
@@ -27,6 +30,11 @@ from dataclasses import dataclass
 
 from fetchers.models import Article
 from fetchers.query import Record
+from fetchers.webaddress import untracked
+
+# dated items a listing must hold, in date order, to show the feed drops them from one end:
+# a few in order by chance tell nothing (three of a feed of top stories, one time in three)
+ORDER_SHOWN = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +45,10 @@ class ListingChange:
     gone: frozenset[str]  # listed before, not now
     back: frozenset[str]  # listed now, not before (new articles among them)
     oldest: float | None  # POSIX seconds: the oldest publication time this listing holds
+    # the links (less tracking parameters) and headlines this listing holds: an article
+    # listed again under another guid (a feed that makes them anew at each fetch) is there
+    links: frozenset[str] = frozenset()
+    titles: frozenset[str] = frozenset()
 
 
 def listing_change(
@@ -46,10 +58,19 @@ def listing_change(
     items of this one); None when the listing before is not known or nothing changed."""
     if not before or not listed or before == listed:
         return None
+    articles = list(articles)
     dates = [a.published.timestamp() for a in articles if a.published is not None]
-    if not _in_date_order(dates):  # a feed its editors order (top stories): nothing told
-        return ListingChange(source, before - listed, listed - before, None)
-    return ListingChange(source, before - listed, listed - before, min(dates, default=None))
+    gone, back = before - listed, listed - before
+    if len(dates) < ORDER_SHOWN or not _in_date_order(dates):  # nothing told (top stories
+        return ListingChange(source, gone, back, None)  # in its editors' order, or too few)
+    return ListingChange(
+        source,
+        gone,
+        back,
+        min(dates),
+        frozenset(untracked(a.link) for a in articles if a.link),
+        frozenset(a.title for a in articles if a.title),
+    )
 
 
 def _in_date_order(dates: list[float]) -> bool:
@@ -82,6 +103,8 @@ def pulled_marks(
                 and record.pulled is None
                 and record.published is not None
                 and record.published > change.oldest
+                and not (record.link and untracked(record.link) in change.links)
+                and not (record.title and record.title in change.titles)
             ):
                 marks[ident] = float(int(now))  # (whole seconds, as the store keeps times)
     return marks

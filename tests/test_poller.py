@@ -2637,6 +2637,12 @@ def _story(name: str, hour: int) -> str:
     )
 
 
+def _older() -> tuple[str, ...]:
+    """Older reports a feed still lists, each an hour before the next: enough dated items
+    in date order for the listing to show it drops from one end (`pulled.ORDER_SHOWN`)."""
+    return tuple(_story(f"Old{hour}", hour) for hour in (9, 8, 7, 6, 5))
+
+
 def _pulled(tmp_path: Path) -> dict[str, datetime | None]:
     """Each stored title's pulled mark, as a store opened afresh reads it from disk."""
     with Store(tmp_path / "data") as store:
@@ -2654,20 +2660,28 @@ async def test_an_article_its_feed_took_down_while_older_ones_stay_is_marked_pul
     keeps that time at the next poll, and loses the mark when the feed lists it again."""
     clock = datetime(2026, 12, 7, 13, tzinfo=UTC)
     url = feed_server.add(
-        "/wire.xml", Route(rss(_story("A", 12), _story("B", 11), _story("C", 10)))
+        "/wire.xml", Route(rss(_story("A", 12), _story("B", 11), _story("C", 10), *_older()))
     )
     source = Source("Wire", url=url)
+    olds = {f"Report Old{hour}": None for hour in (9, 8, 7, 6, 5)}
     with Store(tmp_path / "data", writer=True) as store:
-        assert len(await _new_titles(tmp_path, source, store, clock)) == 3
-        feed_server.routes["/wire.xml"] = Route(rss(_story("B", 11), _story("C", 10)))
+        assert len(await _new_titles(tmp_path, source, store, clock)) == 8
+        feed_server.routes["/wire.xml"] = Route(rss(_story("B", 11), _story("C", 10), *_older()))
         await _new_titles(tmp_path, source, store, clock + timedelta(minutes=40))
         await _new_titles(tmp_path, source, store, clock + timedelta(minutes=50))
     gone_at = clock + timedelta(minutes=40)
-    assert _pulled(tmp_path) == {"Report A": gone_at, "Report B": None, "Report C": None}
-    feed_server.routes["/wire.xml"] = Route(rss(_story("A", 12), _story("B", 11)))
+    assert _pulled(tmp_path) == {
+        "Report A": gone_at,
+        "Report B": None,
+        "Report C": None,
+        **olds,
+    }
+    feed_server.routes["/wire.xml"] = Route(
+        rss(_story("A", 12), _story("B", 11), _story("C", 10), *_older())
+    )
     with Store(tmp_path / "data", writer=True) as store:
         await _new_titles(tmp_path, source, store, clock + timedelta(hours=1))
-    assert _pulled(tmp_path) == {"Report A": None, "Report B": None, "Report C": None}
+    assert _pulled(tmp_path) == {"Report A": None, "Report B": None, "Report C": None, **olds}
 
 
 async def test_an_article_that_rolled_off_a_feed_of_the_newest_items_is_not_pulled(
@@ -2708,3 +2722,45 @@ async def test_an_article_leaving_a_feed_of_top_stories_in_its_editors_order_is_
         "Report C": None,
         "Report D": None,
     }
+
+
+async def test_a_source_moved_to_another_address_marks_none_of_its_articles_pulled(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """The config gives a source another feed under the same name: its first poll there was
+    compared with the old feed's listing, and every article of the old one newer than the
+    new feed's oldest was marked pulled, for good (the new feed never lists them)."""
+    clock = datetime(2026, 12, 7, 13, tzinfo=UTC)
+    old = feed_server.add("/old.xml", Route(rss(_story("A", 12), _story("B", 11), *_older())))
+    new_items = [_story(f"N{hour}", hour).replace("<guid>", "<guid>n") for hour in range(13, 3, -1)]
+    new = feed_server.add("/new.xml", Route(rss(*new_items)))
+    with Store(tmp_path / "data", writer=True) as store:
+        await _new_titles(tmp_path, Source("Wire", url=old), store, clock)
+        await _new_titles(tmp_path, Source("Wire", url=new), store, clock + timedelta(hours=1))
+        await _new_titles(tmp_path, Source("Wire", url=new), store, clock + timedelta(hours=2))
+    assert {title for title, mark in _pulled(tmp_path).items() if mark is not None} == set()
+
+
+async def test_an_article_listed_again_under_another_guid_is_not_pulled(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    """A feed that makes its guids anew at each fetch: the stored article is known by its
+    link, the listing holds only the new guid, and the article still listed was marked."""
+    clock = datetime(2026, 12, 7, 13, tzinfo=UTC)
+
+    def listing(fetch: int) -> bytes:
+        return rss(
+            *(
+                f"<title>Report {hour}</title><guid>g{fetch}-{hour}</guid>"
+                f"<link>https://wire.example/{hour}</link>"
+                f"<pubDate>07 Dec 2026 {hour:02d}:00 GMT</pubDate>"
+                for hour in range(12, 4, -1)
+            )
+        )
+
+    url = feed_server.add("/wire.xml", Route(listing(1)))
+    with Store(tmp_path / "data", writer=True) as store:
+        await _new_titles(tmp_path, Source("Wire", url=url), store, clock)
+        feed_server.routes["/wire.xml"] = Route(listing(2))
+        await _new_titles(tmp_path, Source("Wire", url=url), store, clock + timedelta(hours=1))
+    assert {title for title, mark in _pulled(tmp_path).items() if mark is not None} == set()
