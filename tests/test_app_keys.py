@@ -164,8 +164,8 @@ def test_a_character_key_shown_by_its_name_can_be_written_so() -> None:
     assert long.count("_") > 8 and key_name(long) == long and shown(long) == "⋳"
 
 
-async def test_the_article_pane_names_the_keys_in_force(tmp_path: Path) -> None:
-    """A remapped key is the one the pane's hints name ("press w", not the default f)."""
+async def _pane_of_one_article(tmp_path: Path, keys: dict[str, str]) -> str:
+    """The screen of a dashboard over one article with no full text, under `keys`."""
     from fetchers.models import Article
     from fetchers.store import Store
 
@@ -184,13 +184,18 @@ async def test_the_article_pane_names_the_keys_in_force(tmp_path: Path) -> None:
             ]
         )
     config = seed_only_config(tmp_path)
-    config.keys = {"article.full_text": "w"}
+    config.keys = keys
     app = make_app(tmp_path, config, poll=False)
     async with piloted(app, (160, 50)) as pilot:
         await settle(app, pilot)
         await pilot.pause(0.2)
-        shot = screen_text(app)
-        assert "Summary only: press w to fetch the full text." in shot
+        return screen_text(app)
+
+
+async def test_the_article_pane_names_the_keys_in_force(tmp_path: Path) -> None:
+    """A remapped key is the one the pane's hints name ("press w", not the default f)."""
+    shot = await _pane_of_one_article(tmp_path, {"article.full_text": "w"})
+    assert "Summary only: press w to fetch the full text." in shot
 
 
 async def test_hints_of_a_binding_unbound_name_no_key_that_is_not_there(tmp_path: Path) -> None:
@@ -225,32 +230,9 @@ async def test_the_article_pane_says_to_fetch_a_text_from_the_palette_with_its_k
 ) -> None:
     """`"article.full_text" = ""` read "Summary only: press (no key) to fetch the full
     text."; the palette is its way in, and the pane says so."""
-    from fetchers.models import Article
-    from fetchers.store import Store
-
-    with Store(tmp_path / "data", writer=True) as store:
-        store.add_batch(
-            [
-                Article(
-                    id="a",
-                    source="Wire",
-                    title="Summit set for Gyeongju",
-                    link="https://wire.example/a",
-                    summary="Leaders meet next week.",
-                    fetched=FROZEN,
-                    published=FROZEN,
-                )
-            ]
-        )
-    config = seed_only_config(tmp_path)
-    config.keys = {"article.full_text": ""}
-    app = make_app(tmp_path, config, poll=False)
-    async with piloted(app, (160, 50)) as pilot:
-        await settle(app, pilot)
-        await pilot.pause(0.2)
-        shot = screen_text(app)
-        assert "Summary only: use the palette (ctrl+p) to fetch the full text." in shot
-        assert "(no key)" not in shot
+    shot = await _pane_of_one_article(tmp_path, {"article.full_text": ""})
+    assert "Summary only: use the palette (ctrl+p) to fetch the full text." in shot
+    assert "(no key)" not in shot
 
 
 async def test_the_alerts_hints_leave_out_a_rules_history_key_unbound(tmp_path: Path) -> None:
