@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from textual.binding import Binding
-from textual.events import DeliveryComplete, Key
+from textual.events import DeliveryComplete, DeliveryFailed, Key
 from textual.widgets import Input, Static
 from textual.widgets._footer import FooterKey  # what a footer is made of
 
@@ -1010,3 +1010,19 @@ async def test_a_binding_given_two_keys_acts_on_both(tmp_path: Path) -> None:
             await pilot.pause(0.1)
             text += screen_text(app)
         assert re.search(r"\^n ↓\s*Next row\s*picker\.down", text)
+
+
+async def test_a_screenshot_that_cannot_be_written_says_why_in_words(tmp_path: Path) -> None:
+    """F8 where the file cannot be written (a read-only data dir): the notice gave Python's
+    "[Errno 30] Read-only file system: '…'"; it names the file and says why in words."""
+    folder = tmp_path / "shots"
+    (folder / "shot.svg").mkdir(parents=True)  # (root writes anywhere: a folder in its way)
+    app = make_app(tmp_path)
+    async with piloted(app, (160, 50)) as pilot:
+        await settle(app, pilot, want=6)
+        since = seen(app).mark()
+        app.action_screenshot("shot.svg", str(folder))
+        await seen(app).wait_for(DeliveryFailed, since=since)
+        await pilot.pause()
+        notice = str(list(app._notifications)[-1].message)
+    assert notice == f"The screenshot could not be saved: {folder / 'shot.svg'}: Is a directory"

@@ -290,8 +290,14 @@ class WirewatchApp(ReportsWorkerErrors, OrderedKeysApp[None]):
     @on(DeliveryFailed)
     def _screenshot_failed(self, event: DeliveryFailed) -> None:
         if event.name == SCREENSHOT:
+            exc = event.exception  # (a read-only data dir: said, not "[Errno 30] …")
+            why = (
+                f"{exc.filename}: {exc.strerror}"
+                if isinstance(exc, OSError) and exc.strerror and exc.filename
+                else str(exc)
+            )
             self.notify(
-                f"The screenshot could not be saved: {event.exception}",
+                f"The screenshot could not be saved: {why}",
                 title="Screenshot",
                 severity="error",
                 markup=False,
