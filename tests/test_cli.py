@@ -1435,6 +1435,27 @@ def test_import_opml_says_what_it_is_doing_on_a_terminal_only(tmp_path: Path) ->
         assert config.read_text().count("[[sources]]") == 2001
 
 
+def test_import_opml_into_a_config_file_not_made_yet_makes_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A restore on a new machine, `--config new.toml import-opml subs.opml`: it said "no
+    such config file" and added nothing. The file is made (its user's alone) and said; a
+    folder that does not exist is still refused (a mistyped path makes nothing)."""
+    opml = tmp_path / "subs.opml"
+    opml.write_text(
+        '<opml version="2.0"><body><outline text="Wire" type="rss"'
+        ' xmlUrl="https://wire.example/rss"/></body></opml>'
+    )
+    config = tmp_path / "new.toml"
+    code, _, said = run(capsys, "--config", str(config), "import-opml", str(opml), "--no-fetch")
+    assert code == 0, said
+    assert f"{config}: no such config file: made it, empty, to add to" in said
+    assert 'name = "Wire"' in config.read_text() and config.stat().st_mode & 0o077 == 0
+    astray = tmp_path / "nowhere" / "new.toml"
+    code, _, said = run(capsys, "--config", str(astray), "import-opml", str(opml), "--no-fetch")
+    assert code == 2 and "no such config file" in said and not astray.parent.exists()
+
+
 def test_list_finds_words_in_the_full_text_and_title_restricts(
     seeded: Path, tmp_path: Path, capsys
 ) -> None:

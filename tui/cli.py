@@ -323,9 +323,27 @@ def _given(args: argparse.Namespace, dest: str, option: str, what: str) -> str |
     return value
 
 
+def _new_config(path: Path) -> None:
+    """`add` or `import-opml` into a config file not made yet (a restore on a new machine
+    from an OPML file): made empty, its user's alone, and said, where "no such config file"
+    sent the user to make one by hand. Its folder must exist: a mistyped path is refused."""
+    if path.exists() or path.is_symlink() or not path.parent.is_dir():
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot make the config file ({exc.strerror or exc})") from None
+    complain(f"{path}: no such config file: made it, empty, to add to")
+
+
 def make_context(args: argparse.Namespace) -> Context:
     clock, frozen = _clock(args)
-    path = find_config(_given(args, "config", "--config", "a config file"))
+    given = _given(args, "config", "--config", "a config file")
+    if given and getattr(args, "command", None) in ("add", "import-opml"):
+        _new_config(Path(given).expanduser())
+    path = find_config(given)
     folder_given = _given(args, "data_dir", "--data-dir", "a folder")
     config = load_config(path, clock(), clock_held=frozen)
     if config.settings.theme is not None:  # the names are Textual's: imported only when set
