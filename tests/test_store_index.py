@@ -1708,6 +1708,8 @@ def test_a_words_count_trusts_the_index_only_for_shards_read_with_their_articles
         assert trusted == [False]
         # a shard indexed again at the version the index holds keeps its row numbers (another
         # process may list its articles in another order): read ids by row stay right
+        wait_for_index(store)  # (the parts asked above may have set the thread writing or
+        wait_for_row_numbers(store)  # reading the rows this reads and writes again)
         key = late.shard
         before = store._search.ids(key)
         rows = [(records[i], None) for i in reversed(store._indexes.members[key])]
