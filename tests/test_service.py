@@ -937,21 +937,30 @@ class _FullDisk:
         pass
 
 
+@contextmanager
+def _poll_log(log_file: Path) -> Iterator[logging.FileHandler]:
+    """`poll --log FILE`'s logging set up, its file's handler given; put back as it was."""
+    from fetchers.service import setup_logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    setup_logging(log_file)
+    try:
+        yield next(h for h in root.handlers if isinstance(h, logging.FileHandler))
+    finally:
+        for handler in root.handlers:
+            handler.close()
+        root.handlers[:] = handlers
+        root.setLevel(level)
+
+
 def test_a_log_file_the_disk_refuses_is_said_once_not_as_tracebacks(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`poll --log FILE` on a full disk: stderr says once that the log cannot be written,
     and why, (not a "Logging error" traceback for each line), and once when it can again."""
-    import logging
-
-    from fetchers.service import setup_logging
-
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
     log_file = tmp_path / "poll.log"
-    setup_logging(log_file)
-    try:
-        file_handler = next(h for h in root.handlers if getattr(h, "baseFilename", None))
+    with _poll_log(log_file) as file_handler:
         good = file_handler.stream
         file_handler.stream = _FullDisk()
         log = logging.getLogger("wirewatch")
@@ -959,11 +968,6 @@ def test_a_log_file_the_disk_refuses_is_said_once_not_as_tracebacks(
             log.info("polled %d sources", n)
         file_handler.stream = good
         log.info("polled after the disk was freed")
-    finally:
-        for handler in root.handlers:
-            handler.close()
-        root.handlers[:] = handlers
-        root.setLevel(level)
     err = capsys.readouterr().err
     assert "Logging error" not in err and "Traceback" not in err
     refused = [line for line in err.splitlines() if "cannot write the log" in line]
@@ -987,16 +991,8 @@ def test_a_log_rotated_away_while_the_disk_refused_its_last_lines_takes_lines_ag
     """logrotate moving a log whose last lines the full disk refused: the move is noticed
     as a line is logged, and the flush of the old file's lines failed outside logging's
     own error handling, raising out of the poller's log call at every line after."""
-    import logging
-
-    from fetchers.service import setup_logging
-
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
     log_file = tmp_path / "poll.log"
-    setup_logging(log_file)
-    try:
-        file_handler = next(h for h in root.handlers if getattr(h, "baseFilename", None))
+    with _poll_log(log_file) as file_handler:
         log = logging.getLogger("wirewatch")
         log.info("polled before the disk filled")
         file_handler.stream.close()
@@ -1004,11 +1000,6 @@ def test_a_log_rotated_away_while_the_disk_refused_its_last_lines_takes_lines_ag
         log_file.rename(tmp_path / "poll.log.1")  # (logrotate)
         for n in range(3):
             log.info("polled %d sources after the rotation", n)
-    finally:
-        for handler in root.handlers:
-            handler.close()
-        root.handlers[:] = handlers
-        root.setLevel(level)
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert sum("cannot write the log" in line for line in err.splitlines()) == 1
