@@ -103,6 +103,16 @@ async def open_timeline(app: WirewatchApp, pilot: Pilot) -> None:
     await pilot.pause()
 
 
+async def open_the_timeline_of_a0(app: WirewatchApp, pilot: Pilot) -> None:
+    """The dashboard opened, the story view on, and the timeline of article a0's story."""
+    await opened(app, pilot)
+    dashboard = await story_rows(app, pilot)
+    story = dashboard.session.shelf.story_of("a0")  # type: ignore[union-attr]
+    await to_row(pilot, dashboard.headlines, story or "")
+    await open_timeline(app, pilot)
+    assert isinstance(app.screen, StoryTimelineScreen)
+
+
 async def test_stories_show_outlets_and_first_report_and_open_in_time_order(
     tmp_path: Path,
 ) -> None:
@@ -1489,12 +1499,7 @@ async def test_the_other_outlets_of_a_big_story_take_two_lines_of_the_article_pa
     outlets = FORTY_OUTLETS
     app = make_app(tmp_path)
     async with piloted(app, size=(80, 30)) as pilot:
-        await opened(app, pilot)
-        dashboard = await story_rows(app, pilot)
-        story = dashboard.session.shelf.story_of("a0")  # type: ignore[union-attr]
-        await to_row(pilot, dashboard.headlines, story or "")
-        await open_timeline(app, pilot)
-        assert isinstance(app.screen, StoryTimelineScreen)
+        await open_the_timeline_of_a0(app, pilot)
         listed = " ".join(label.plain for _, label in app.screen.options)
         assert sorted(set(re.findall(r"Outlet \d\d", listed))) == outlets  # every one
         since = seen(app).mark()
@@ -1521,12 +1526,7 @@ async def test_a_big_storys_timeline_title_counts_its_articles_and_what_a_find_h
     big_story_data(tmp_path)
     app = make_app(tmp_path)
     async with piloted(app, size=(160, 50)) as pilot:
-        await opened(app, pilot)
-        dashboard = await story_rows(app, pilot)
-        story = dashboard.session.shelf.story_of("a0")  # type: ignore[union-attr]
-        await to_row(pilot, dashboard.headlines, story or "")
-        await open_timeline(app, pilot)
-        assert isinstance(app.screen, StoryTimelineScreen)
+        await open_the_timeline_of_a0(app, pilot)
         assert "41 outlets · 41 articles · first Yonhap" in screen_text(app)
         await pilot.press("slash", *"outlet 0")
         timeline = app.screen
